@@ -1,0 +1,20 @@
+# Warnings and hardening flags applied to every target of the project.
+add_compile_options(-Wall -Wextra -Wpedantic)
+if(SQUADCAST_WERROR)
+  add_compile_options(-Werror)
+endif()
+
+add_compile_options(-fstack-protector-strong -fno-strict-aliasing)
+# _FORTIFY_SOURCE needs optimisation; sanitizer builds run at -O1 and keep it off.
+if(NOT SQUADCAST_SANITIZE)
+  add_compile_options($<$<NOT:$<CONFIG:Debug>>:-D_FORTIFY_SOURCE=2>)
+endif()
+add_link_options(-Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed)
+set(CMAKE_POSITION_INDEPENDENT_CODE ON)
+include(CheckPIESupported)
+check_pie_supported()
+
+if(SQUADCAST_SANITIZE)
+  add_compile_options(-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  add_link_options(-fsanitize=address,undefined)
+endif()
