@@ -1,0 +1,34 @@
+// Refresh token -> access token: GET {auth}/oauth/access-token with X-Refresh-Token.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "squadcast/endpoints.hpp"
+#include "squadcast/http_client.hpp"
+#include "squadcast/result.hpp"
+#include "squadcast/secret.hpp"
+
+namespace squadcast {
+
+struct ExchangedToken {
+  Secret access_token;
+  std::int64_t expires_at = 0;
+  std::int64_t issued_at = 0;
+  Secret refresh_token;  // as returned; differs from the one sent when rotated
+};
+
+// Rejects empty tokens, whitespace, control characters and anything over 4 KiB.
+Status check_refresh_token_shape(const Secret& token);
+
+// Maps a response to an outcome: 200 -> token; 401/403 -> revoked; 429 -> rate_limited;
+// 5xx/other -> server_error; unparseable -> bad_response.
+Result<ExchangedToken> parse_exchange_response(long status, std::string_view body);
+
+Result<ExchangedToken> exchange_refresh_token(const Endpoints& endpoints, const Secret& refresh_token,
+                                              const HttpOptions& options);
+
+// The "error_message" of an error envelope, if there is one (for messages to people).
+std::string error_envelope_message(std::string_view body);
+
+}  // namespace squadcast

@@ -1,0 +1,50 @@
+// The one HTTP client: libcurl, loaded on first use, with a deadline, a size cap,
+// verified TLS, no redirects, and retries with backoff on connect errors, 429 and 5xx.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <ctime>
+#include <string>
+#include <vector>
+
+#include "squadcast/result.hpp"
+#include "squadcast/secret.hpp"
+
+namespace squadcast {
+
+struct HttpOptions {
+  std::chrono::milliseconds connect_timeout{3000};
+  std::chrono::milliseconds deadline{10000};  // the whole call, retries included
+  std::size_t max_body = 1024 * 1024;
+  std::string ca_file;  // empty: the system's trust store
+  int max_attempts = 4;
+  bool allow_http_loopback = false;
+  std::chrono::milliseconds first_backoff{250};
+};
+
+struct HttpHeader {
+  std::string name;
+  Secret value;  // header values often carry tokens
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+  std::optional<long> retry_after_seconds;
+};
+
+// A completed request, whatever its status; errors are transport-level failures only.
+Result<HttpResponse> http_get(const std::string& url, const std::vector<HttpHeader>& headers,
+                              const HttpOptions& options);
+
+// Parses a Retry-After value (delta seconds or an HTTP date) relative to now.
+std::optional<long> parse_retry_after(std::string_view value, std::time_t now);
+
+// Whether a status is worth another attempt.
+bool is_retryable_status(long status);
+
+std::string user_agent();
+
+}  // namespace squadcast

@@ -1,0 +1,45 @@
+// Files that hold secrets: 0600 in 0700 directories, written atomically, read without
+// following symlinks and only when owner and mode are as they must be.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "squadcast/result.hpp"
+#include "squadcast/secret.hpp"
+
+namespace squadcast {
+
+// not_found when missing; permission for a symlink, non-regular file, wrong owner or any
+// group/world permission bit; too_large over max_size.
+Result<Secret> read_private_file(const std::string& path, uid_t owner, std::size_t max_size);
+
+// Temp file in the same directory, 0600, write, fsync, rename, fsync the directory.
+Status write_private_file(const std::string& path, std::string_view data);
+
+// Creates missing directories 0700; the last one must be ours, not a symlink, and
+// have no group/world permissions.
+Status ensure_private_dir(const std::string& path);
+
+Status remove_private_file(const std::string& path);
+
+// An exclusive flock held until destruction: single flight across processes.
+class FileLock {
+ public:
+  static Result<FileLock> acquire(const std::string& path, std::chrono::milliseconds wait);
+  FileLock(FileLock&& other) noexcept;
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+ private:
+  explicit FileLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace squadcast

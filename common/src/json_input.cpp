@@ -1,0 +1,69 @@
+#include "json_input.hpp"
+
+#include <cmath>
+
+namespace squadcast {
+namespace {
+
+// nlohmann's DOM is fine with depth, but hostile input should cost nothing to reject.
+bool nesting_within(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return false;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> parse_untrusted_json(std::string_view text, int max_depth) {
+  if (!nesting_within(text, max_depth)) return std::nullopt;
+  auto parsed = nlohmann::json::parse(text.begin(), text.end(), nullptr, /*allow_exceptions=*/false);
+  if (parsed.is_discarded()) return std::nullopt;
+  return parsed;
+}
+
+std::optional<std::string> string_field(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_string()) return std::nullopt;
+  return it->get<std::string>();
+}
+
+std::optional<std::int64_t> integer_field(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(key);
+  if (it == object.end()) return std::nullopt;
+  if (it->is_number_integer()) {
+    if (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(INT64_MAX)) {
+      return std::nullopt;
+    }
+    return it->get<std::int64_t>();
+  }
+  if (it->is_number_float()) {
+    double value = it->get<double>();
+    if (!std::isfinite(value) || value < -9.0e15 || value > 9.0e15) return std::nullopt;
+    return static_cast<std::int64_t>(value);
+  }
+  return std::nullopt;
+}
+
+std::optional<bool> bool_field(const nlohmann::json& object, const char* key) {
+  if (!object.is_object()) return std::nullopt;
+  auto it = object.find(key);
+  if (it == object.end() || !it->is_boolean()) return std::nullopt;
+  return it->get<bool>();
+}
+
+}  // namespace squadcast

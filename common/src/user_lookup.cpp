@@ -1,0 +1,57 @@
+#include "squadcast/user_lookup.hpp"
+
+#include "json_input.hpp"
+
+namespace squadcast {
+
+Result<UserProfile> parse_user_response(long status, std::string_view body) {
+  if (status == 401 || status == 403) {
+    return Error{ErrorKind::revoked, "Squadcast refused the access token (HTTP " + std::to_string(status) + ")"};
+  }
+  if (status == 404) return Error{ErrorKind::not_found, "Squadcast does not know the token's user (HTTP 404)"};
+  if (status == 429) return Error{ErrorKind::rate_limited, "Squadcast is rate limiting this token (HTTP 429)"};
+  if (status != 200) {
+    return Error{ErrorKind::server_error, "unexpected answer to the user lookup: HTTP " + std::to_string(status)};
+  }
+  auto parsed = parse_untrusted_json(body);
+  if (!parsed) return Error{ErrorKind::bad_response, "the user lookup answer is not valid JSON"};
+  auto data = parsed->is_object() ? parsed->find("data") : parsed->end();
+  if (!parsed->is_object() || data == parsed->end() || !data->is_object()) {
+    return Error{ErrorKind::bad_response, "the user lookup answer has no data object"};
+  }
+  UserProfile user;
+  auto role = string_field(*data, "role");
+  if (!role || role->empty()) return Error{ErrorKind::bad_response, "the user lookup answer has no role"};
+  user.role = *role;
+  user.id = string_field(*data, "id").value_or("");
+  user.email = string_field(*data, "email").value_or("");
+  if (auto abilities = data->find("abilities"); abilities != data->end() && abilities->is_array()) {
+    for (const auto& ability : *abilities) {
+      if (ability.is_string()) {
+        user.abilities.push_back(ability.get<std::string>());
+      } else if (auto slug = string_field(ability, "slug")) {
+        user.abilities.push_back(*slug);
+      }
+    }
+  }
+  return user;
+}
+
+Result<UserProfile> fetch_user(const Endpoints& endpoints, const Secret& access_token, std::string_view user_id,
+                               const HttpOptions& options) {
+  for (char c : user_id) {
+    bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
+    if (!ok) return Error{ErrorKind::bad_response, "the access token's user id has unexpected characters"};
+  }
+  std::string bearer;
+  bearer.reserve(7 + access_token.size());
+  bearer.append("Bearer ").append(access_token.reveal());
+  Secret authorization(bearer);
+  wipe_string(bearer);
+  auto response = http_get(endpoints.api_url + "/v3/users/" + std::string(user_id),
+                           {{"Authorization", std::move(authorization)}}, options);
+  if (!response) return response.error();
+  return parse_user_response(response.value().status, response.value().body);
+}
+
+}  // namespace squadcast
