@@ -12,6 +12,10 @@ Result<CachedToken> fetch_access_token(const Endpoints& endpoints, const Secret&
   if (!exchanged) return exchanged.error();
   ExchangedToken& token = exchanged.value();
   if (rotated && !token.refresh_token.equals(refresh_token)) *rotated = token.refresh_token;
+  if (token.expires_at <= now) {
+    return Error{ErrorKind::bad_response,
+                 "Squadcast issued an access token that has already expired; check this machine's clock"};
+  }
 
   auto claims = decode_token_claims(token.access_token);
   if (!claims) return claims.error();

@@ -1,0 +1,110 @@
+// Everything the emulator knows: seeded users and refresh tokens, the knobs the control
+// API turns (lifetime, rotation, revocations, roles), queued faults and request counters.
+// One mutex guards it all; the server runs many handler threads at once.
+#pragma once
+
+#include "jwt_signer.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace squadcast::emulator {
+
+struct User {
+  std::string id;
+  std::string organization_id;
+  std::string email;
+  std::string first_name;
+  std::string last_name;
+  std::string role;
+  std::vector<std::string> abilities;  // slugs
+};
+
+struct RefreshToken {
+  std::string id;
+  std::string user_id;
+  std::string organization_id;
+  std::string token;                 // the one that exchanges today
+  std::vector<std::string> rotated;  // earlier values: no longer exchange, but the access
+                                     // tokens issued from them stay valid until revoked
+  bool deleted = false;
+  std::int64_t last_refresh = 0;     // Unix seconds of the last successful exchange
+};
+
+// Which endpoint family a request path belongs to (for counters and faults).
+enum class Group { exchange, user, refresh_token, other, control };
+Group group_of(const std::string& path);
+
+struct Fault {
+  std::string endpoint;  // "exchange", "user" or "any"
+  int remaining = 1;
+  std::string mode = "status";  // none|status|malformed|truncated|huge|drop|hang
+  int status = 503;
+  std::string retry_after;
+  int delay_ms = 0;
+};
+
+struct Exchange {
+  std::string access_token;
+  std::string refresh_token;
+  std::int64_t issued_at = 0;
+  std::int64_t expires_at = 0;
+};
+
+class EmulatorState {
+ public:
+  // Throws std::runtime_error / nlohmann::json::exception on a malformed seed.
+  explicit EmulatorState(nlohmann::json seed);
+
+  // Back to the seed: users, roles, tokens, lifetime, rotation, faults, counters.
+  void reset();
+
+  // --- the Squadcast side ---
+  std::optional<Exchange> exchange(const std::string& refresh_token);
+  // The caller, when the bearer JWT verifies, has not expired, and the refresh token it
+  // came from is not revoked.
+  std::optional<User> authenticate(const std::string& access_token);
+  std::optional<User> user_by_id(const std::string& org, const std::string& id) const;
+  std::optional<User> user_by_email(const std::string& org, const std::string& email) const;
+  std::vector<User> users_in(const std::string& org) const;
+  std::vector<RefreshToken> tokens_in(const std::string& org) const;
+  std::optional<RefreshToken> create_token(const std::string& org, const std::string& user_id);
+  bool delete_token(const std::string& org, const std::string& token_id);
+
+  // --- the control side ---
+  int revoke_token_id(const std::string& token_id);      // number revoked (0 or 1)
+  int revoke_user_tokens(const std::string& email);       // number revoked
+  bool set_role(const std::string& email, const std::string& role);
+  void set_lifetime(long seconds);
+  void set_rotation(bool enabled);
+  std::optional<std::string> current_token(const std::string& token_id) const;
+  void add_fault(Fault fault);
+  void clear_faults(const std::string& endpoint);
+
+  // Counts the request and hands out the next queued fault for its group, if any.
+  std::optional<Fault> arrive(Group group);
+  nlohmann::json counters() const;
+
+ private:
+  void load_seed();  // mu_ held
+  const User* find_user(const std::string& id) const;  // mu_ held
+
+  mutable std::mutex mu_;
+  const nlohmann::json seed_;
+  const JwtSigner signer_;
+  long lifetime_ = 0;
+  bool rotation_ = false;
+  std::vector<User> users_;
+  std::vector<RefreshToken> tokens_;
+  std::deque<Fault> faults_;
+  std::map<std::string, long> counters_;
+};
+
+}  // namespace squadcast::emulator

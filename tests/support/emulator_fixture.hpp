@@ -1,0 +1,67 @@
+// Runs a private squadcast-emulator process for one test and drives its control API.
+//
+//   squadcast::test::Emulator emu;             // HTTPS, fresh CA, seeded state
+//   auto token = emu.refresh_token("tok-admin");
+//   emu.fault("exchange", 1, "status", 503, "1");
+//   ... point the code under test at emu.url() with CA file emu.ca_file() ...
+//
+// Every instance has its own process, port and state directory; the destructor stops
+// the process (it also exits by itself if this process dies: its stdin is our pipe) and
+// deletes the directory. Failures throw std::runtime_error. Token values are only ever
+// passed over the control connection, never in argv or messages.
+#pragma once
+
+#include <string>
+#include <sys/types.h>
+
+namespace squadcast::test {
+
+class Emulator {
+ public:
+  struct Options {
+    bool plain_http = false;    // serve http:// instead of https://
+    bool expired_cert = false;  // the server certificate has expired
+  };
+
+  // Two constructors rather than `Options options = {}`: GCC rejects a default argument
+  // of a nested class with member initialisers while the outer class is incomplete.
+  Emulator();
+  explicit Emulator(Options options);
+  ~Emulator();
+  Emulator(const Emulator&) = delete;
+  Emulator& operator=(const Emulator&) = delete;
+
+  // Base URL for both the auth and the api host, e.g. "https://127.0.0.1:41234".
+  const std::string& url() const { return url_; }
+  std::string ca_file() const { return state_dir_ + "/ca.pem"; }
+  std::string other_ca_file() const { return state_dir_ + "/other-ca.pem"; }
+  const std::string& state_dir() const { return state_dir_; }
+
+  // The current refresh token of a seeded (or rotated) token id, e.g. "tok-admin".
+  std::string refresh_token(const std::string& token_id);
+  void revoke(const std::string& token_id);
+  void set_role(const std::string& email, const std::string& role);
+  void set_lifetime(long seconds);
+  void set_rotation(bool enabled);
+  // endpoint: "exchange" | "user" | "any"; mode: "none" | "status" | "malformed" |
+  // "truncated" | "huge" | "drop" | "hang". count 0 cancels queued faults.
+  void fault(const std::string& endpoint, int count, const std::string& mode,
+             int status = 0, const std::string& retry_after = "", int delay_ms = 0);
+  // group: "exchange" | "user" | "refresh_token" | "total"
+  long counter(const std::string& group);
+  void reset();
+  // Stops the process now (idempotent); the state directory stays until destruction.
+  void stop();
+
+ private:
+  std::string control(const std::string& method, const std::string& path,
+                      const std::string& json_body = "");
+
+  Options options_;
+  std::string state_dir_;
+  std::string url_;
+  pid_t pid_ = -1;
+  int stdin_fd_ = -1;
+};
+
+}  // namespace squadcast::test
