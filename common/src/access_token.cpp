@@ -8,7 +8,8 @@ namespace squadcast {
 
 Result<CachedToken> fetch_access_token(const Endpoints& endpoints, const Secret& refresh_token,
                                        const HttpOptions& http, std::int64_t now, std::optional<Secret>* rotated) {
-  auto exchanged = exchange_refresh_token(endpoints, refresh_token, http);
+  HttpConnection connection;  // one TLS handshake for both requests
+  auto exchanged = exchange_refresh_token(endpoints, refresh_token, http, &connection);
   if (!exchanged) return exchanged.error();
   ExchangedToken& token = exchanged.value();
   if (rotated && !token.refresh_token.equals(refresh_token)) *rotated = token.refresh_token;
@@ -19,7 +20,7 @@ Result<CachedToken> fetch_access_token(const Endpoints& endpoints, const Secret&
 
   auto claims = decode_token_claims(token.access_token);
   if (!claims) return claims.error();
-  auto user = fetch_user(endpoints, token.access_token, claims.value().user_id, http);
+  auto user = fetch_user(endpoints, token.access_token, claims.value().user_id, http, &connection);
   if (!user) return user.error();
   if (!user.value().id.empty() && user.value().id != claims.value().user_id) {
     return Error{ErrorKind::bad_response, "the user lookup answered for a different user than the token's"};

@@ -36,7 +36,7 @@ LoadedCurl load() {
             bind(handle, "curl_easy_setopt", lib.easy_setopt) &&
             bind(handle, "curl_easy_perform", lib.easy_perform) &&
             bind(handle, "curl_easy_getinfo", lib.easy_getinfo) &&
-            bind(handle, "curl_easy_cleanup", lib.easy_cleanup) &&
+            bind(handle, "curl_easy_cleanup", lib.easy_cleanup) && bind(handle, "curl_easy_reset", lib.easy_reset) &&
             bind(handle, "curl_easy_strerror", lib.easy_strerror);
   if (!ok) {
     loaded.error = "libcurl is missing a required symbol";

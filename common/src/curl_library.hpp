@@ -14,6 +14,7 @@ struct CurlLibrary {
   CURLcode (*easy_perform)(CURL*);
   CURLcode (*easy_getinfo)(CURL*, CURLINFO, ...);
   void (*easy_cleanup)(CURL*);
+  void (*easy_reset)(CURL*);
   const char* (*easy_strerror)(CURLcode);
 };
 

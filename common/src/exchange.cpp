@@ -99,10 +99,10 @@ Result<ExchangedToken> parse_exchange_response(long status, std::string_view bod
 }
 
 Result<ExchangedToken> exchange_refresh_token(const Endpoints& endpoints, const Secret& refresh_token,
-                                              const HttpOptions& options) {
+                                              const HttpOptions& options, HttpConnection* connection) {
   if (auto shape = check_refresh_token_shape(refresh_token); !shape) return shape.error();
   auto response = http_get(endpoints.auth_url + "/oauth/access-token",
-                           {{"X-Refresh-Token", refresh_token}}, options);
+                           {{"X-Refresh-Token", refresh_token}}, options, connection);
   if (!response) return response.error();
   auto token = parse_exchange_response(response.value().status, response.value().body);
   wipe_string(response.value().body);

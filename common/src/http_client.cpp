@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <memory>
 #include <random>
 #include <thread>
 
@@ -103,11 +102,9 @@ struct HeaderList {
   }
 };
 
-Result<HttpResponse> perform_once(const CurlLibrary& curl, const std::string& url, const HeaderList& headers,
+Result<HttpResponse> perform_once(const CurlLibrary& curl, CURL* h, const std::string& url, const HeaderList& headers,
                                   const HttpOptions& options, milliseconds remaining, bool& retryable) {
-  std::unique_ptr<CURL, void (*)(CURL*)> handle(curl.easy_init(), curl.easy_cleanup);
-  if (!handle) return Error{ErrorKind::network, "libcurl could not create a handle"};
-  CURL* h = handle.get();
+  curl.easy_reset(h);  // keeps the connection cache, forgets every option
   Transfer transfer;
   transfer.max_body = options.max_body;
   char detail[CURL_ERROR_SIZE] = {};
@@ -133,6 +130,7 @@ Result<HttpResponse> perform_once(const CurlLibrary& curl, const std::string& ur
   curl.easy_setopt(h, CURLOPT_ERRORBUFFER, detail);
 
   CURLcode code = curl.easy_perform(h);
+  curl.easy_setopt(h, CURLOPT_ERRORBUFFER, nullptr);  // `detail` dies with this frame
   if (code == CURLE_FILESIZE_EXCEEDED) {
     transfer.too_large = true;
     code = CURLE_WRITE_ERROR;
@@ -175,19 +173,32 @@ std::optional<long> parse_retry_after(std::string_view value, std::time_t now) {
   return std::max(0L, seconds);
 }
 
+HttpConnection::~HttpConnection() {
+  if (handle_ == nullptr) return;
+  auto curl = curl_library();  // loaded already: a handle exists
+  if (curl) curl.value()->easy_cleanup(static_cast<CURL*>(handle_));
+}
+
 Result<HttpResponse> http_get(const std::string& url, const std::vector<HttpHeader>& headers,
-                              const HttpOptions& options) {
+                              const HttpOptions& options, HttpConnection* connection) {
   if (auto allowed = check_url_allowed(url, options.allow_http_loopback); !allowed) return allowed.error();
   auto curl = curl_library();
   if (!curl) return curl.error();
   const HeaderList header_list(headers);
   const auto deadline = Clock::now() + options.deadline;
+  HttpConnection own_connection;
+  if (connection == nullptr) connection = &own_connection;
+  if (connection->handle() == nullptr) {
+    connection->adopt(curl.value()->easy_init());
+    if (connection->handle() == nullptr) return Error{ErrorKind::network, "libcurl could not create a handle"};
+  }
 
   for (int attempt = 1;; ++attempt) {
     auto remaining = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     if (remaining.count() <= 0) return Error{ErrorKind::timeout, "no answer from " + url + " before the deadline"};
     bool retryable = false;
-    auto result = perform_once(*curl.value(), url, header_list, options, remaining, retryable);
+    auto result = perform_once(*curl.value(), static_cast<CURL*>(connection->handle()), url, header_list, options,
+                               remaining, retryable);
     if (!retryable || attempt >= options.max_attempts) return result;
 
     milliseconds wait = backoff_delay(options, attempt - 1);

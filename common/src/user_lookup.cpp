@@ -38,7 +38,7 @@ Result<UserProfile> parse_user_response(long status, std::string_view body) {
 }
 
 Result<UserProfile> fetch_user(const Endpoints& endpoints, const Secret& access_token, std::string_view user_id,
-                               const HttpOptions& options) {
+                               const HttpOptions& options, HttpConnection* connection) {
   for (char c : user_id) {
     bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
     if (!ok) return Error{ErrorKind::bad_response, "the access token's user id has unexpected characters"};
@@ -49,7 +49,7 @@ Result<UserProfile> fetch_user(const Endpoints& endpoints, const Secret& access_
   Secret authorization(bearer);
   wipe_string(bearer);
   auto response = http_get(endpoints.api_url + "/v3/users/" + std::string(user_id),
-                           {{"Authorization", std::move(authorization)}}, options);
+                           {{"Authorization", std::move(authorization)}}, options, connection);
   if (!response) return response.error();
   return parse_user_response(response.value().status, response.value().body);
 }

@@ -26,7 +26,7 @@ Status check_refresh_token_shape(const Secret& token);
 Result<ExchangedToken> parse_exchange_response(long status, std::string_view body);
 
 Result<ExchangedToken> exchange_refresh_token(const Endpoints& endpoints, const Secret& refresh_token,
-                                              const HttpOptions& options);
+                                              const HttpOptions& options, HttpConnection* connection = nullptr);
 
 // The "error_message" of an error envelope, if there is one (for messages to people).
 std::string error_envelope_message(std::string_view body);

@@ -35,9 +35,25 @@ struct HttpResponse {
   std::optional<long> retry_after_seconds;
 };
 
+// One libcurl handle reused across requests, so the exchange and the user lookup share
+// one TCP connection and one TLS handshake. Not thread-safe: one per flow.
+class HttpConnection {
+ public:
+  HttpConnection() = default;
+  HttpConnection(const HttpConnection&) = delete;
+  HttpConnection& operator=(const HttpConnection&) = delete;
+  ~HttpConnection();
+  void* handle() const { return handle_; }
+  void adopt(void* handle) { handle_ = handle; }
+
+ private:
+  void* handle_ = nullptr;  // CURL*, created on first use
+};
+
 // A completed request, whatever its status; errors are transport-level failures only.
+// With a connection, its handle (and any open connection) is reused.
 Result<HttpResponse> http_get(const std::string& url, const std::vector<HttpHeader>& headers,
-                              const HttpOptions& options);
+                              const HttpOptions& options, HttpConnection* connection = nullptr);
 
 // Parses a Retry-After value (delta seconds or an HTTP date) relative to now.
 std::optional<long> parse_retry_after(std::string_view value, std::time_t now);

@@ -22,6 +22,7 @@ struct UserProfile {
 Result<UserProfile> parse_user_response(long status, std::string_view body);
 
 Result<UserProfile> fetch_user(const Endpoints& endpoints, const Secret& access_token,
-                               std::string_view user_id, const HttpOptions& options);
+                               std::string_view user_id, const HttpOptions& options,
+                               HttpConnection* connection = nullptr);
 
 }  // namespace squadcast
