@@ -7,7 +7,9 @@
 namespace squadcast {
 
 Result<CachedToken> fetch_access_token(const Endpoints& endpoints, const Secret& refresh_token,
-                                       const HttpOptions& http, std::int64_t now, std::optional<Secret>* rotated) {
+                                       const HttpOptions& options, std::int64_t now, std::optional<Secret>* rotated) {
+  HttpOptions http = options;  // the exchange and the user lookup share one deadline
+  if (!http.not_after) http.not_after = std::chrono::steady_clock::now() + http.deadline;
   HttpConnection connection;  // one TLS handshake for both requests
   auto exchanged = exchange_refresh_token(endpoints, refresh_token, http, &connection);
   if (!exchanged) return exchanged.error();

@@ -18,6 +18,16 @@ bool is_jwt_charset(std::string_view token) {
   return true;
 }
 
+// At most max bytes of s, never ending inside a UTF-8 sequence: the text may end up in
+// JSON output, where a torn character makes nlohmann::json::dump() throw.
+std::string utf8_prefix(std::string s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s;
+}
+
 std::string describe_status(long status, std::string_view body) {
   std::string text = "HTTP " + std::to_string(status);
   std::string message = error_envelope_message(body);
@@ -32,9 +42,8 @@ std::string error_envelope_message(std::string_view body) {
   if (!parsed || !parsed->is_object()) return "";
   auto meta = parsed->find("meta");
   if (meta == parsed->end()) return "";
-  std::string message = string_field(*meta, "error_message").value_or("");
   // Server text goes into our messages: keep it short and printable.
-  if (message.size() > 200) message.resize(200);
+  std::string message = utf8_prefix(string_field(*meta, "error_message").value_or(""), 200);
   for (char& c : message) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }
@@ -48,8 +57,9 @@ Status check_refresh_token_shape(const Secret& token) {
   }
   for (char c : token.reveal()) {
     auto byte = static_cast<unsigned char>(c);
-    if (byte <= 0x20 || byte == 0x7f) {
-      return Error{ErrorKind::invalid_input, "the refresh token contains whitespace or control characters"};
+    if (byte <= 0x20 || byte >= 0x7f) {
+      return Error{ErrorKind::invalid_input,
+                   "the refresh token contains whitespace, control or non-ASCII characters"};
     }
   }
   return success();
@@ -92,7 +102,7 @@ Result<ExchangedToken> parse_exchange_response(long status, std::string_view bod
     }
   }
   if (auto type = string_field(*data, "type"); type && *type != "Bearer") {
-    return Error{ErrorKind::bad_response, "the token exchange answer has token type '" + type->substr(0, 32) +
+    return Error{ErrorKind::bad_response, "the token exchange answer has token type '" + utf8_prefix(*type, 32) +
                                               "', expected Bearer"};
   }
   return token;

@@ -25,7 +25,9 @@ Secret serialize_credentials_file(const CredentialsByProfile& credentials) {
     };
   }
   nlohmann::json file = {{"version", credentials_file_version}, {"profiles", profiles}};
-  std::string text = file.dump(2) + "\n";
+  // Never throws on invalid UTF-8 (an email or profile name a tool handed us): replaced by
+  // U+FFFD. Refresh tokens are ASCII (check_refresh_token_shape), so they are kept exactly.
+  std::string text = file.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   for (auto& [name, entry] : file["profiles"].items()) {
     (void)name;
     wipe_string(entry["refresh_token"].get_ref<std::string&>());

@@ -185,7 +185,8 @@ Result<HttpResponse> http_get(const std::string& url, const std::vector<HttpHead
   auto curl = curl_library();
   if (!curl) return curl.error();
   const HeaderList header_list(headers);
-  const auto deadline = Clock::now() + options.deadline;
+  auto deadline = Clock::now() + options.deadline;
+  if (options.not_after && *options.not_after < deadline) deadline = *options.not_after;
   HttpConnection own_connection;
   if (connection == nullptr) connection = &own_connection;
   if (connection->handle() == nullptr) {

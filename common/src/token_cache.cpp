@@ -34,8 +34,14 @@ std::string hash_parts(std::initializer_list<std::string_view> parts) {
 
 bool is_usable(const CachedToken& entry, std::int64_t now, std::int64_t min_validity) {
   if (entry.access_token.empty()) return false;
-  if (entry.fetched_at > now + 60) return false;  // fetched "in the future": the clock jumped back
-  return now < entry.expires_at - min_validity;
+  // The times come from a file: no arithmetic on them may overflow (INT64_MIN - 300 is UB).
+  std::int64_t latest_fetch = 0;
+  if (!__builtin_add_overflow(now, 60, &latest_fetch) && entry.fetched_at > latest_fetch) {
+    return false;  // fetched "in the future": the clock jumped back
+  }
+  std::int64_t usable_until = 0;
+  if (__builtin_sub_overflow(entry.expires_at, min_validity, &usable_until)) return false;
+  return now < usable_until;
 }
 
 Secret serialize_cache_entry(const CachedToken& entry) {
@@ -53,7 +59,9 @@ Secret serialize_cache_entry(const CachedToken& entry) {
         {"role", entry.identity.role},
         {"abilities", entry.identity.abilities}}},
   };
-  std::string text = json.dump();
+  // Never throws: invalid UTF-8 (impossible from a parsed answer, but this is a public
+  // function) becomes U+FFFD instead of an exception through a C ABI.
+  std::string text = json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   wipe_string(json["access_token"].get_ref<std::string&>());
   Secret secret(text);
   wipe_string(text);

@@ -225,3 +225,18 @@ TEST_CASE("no error message contains a token") {
     CHECK(message.find("eyJ") == std::string::npos);  // no JWT fragment
   }
 }
+
+TEST_CASE("the exchange and the user lookup share one deadline") {
+  test::Emulator emulator;
+  emulator.fault("exchange", 1, "none", 0, "", 1000);  // a slow but successful exchange
+  emulator.fault("user", 5, "hang");
+  HttpOptions options = fast_options(emulator);
+  options.deadline = milliseconds(1500);
+  auto started = steady_clock::now();
+  auto result = fetch_access_token(endpoints_of(emulator), Secret(emulator.refresh_token("tok-admin")), options,
+                                   ::time(nullptr), nullptr);
+  auto elapsed = steady_clock::now() - started;
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().kind == ErrorKind::timeout);
+  CHECK(elapsed < milliseconds(1500 + 700));
+}

@@ -17,6 +17,8 @@ namespace squadcast {
 struct HttpOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds deadline{10000};  // the whole call, retries included
+  // When set, no request runs past it: several calls share one budget.
+  std::optional<std::chrono::steady_clock::time_point> not_after;
   std::size_t max_body = 1024 * 1024;
   std::string ca_file;  // empty: the system's trust store
   int max_attempts = 4;

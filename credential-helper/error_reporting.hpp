@@ -1,0 +1,27 @@
+// How errors reach people: one stderr line starting with the program name, and exit codes
+// that scripts can branch on (documented in docs/helper.md).
+#pragma once
+
+#include <ostream>
+
+#include "squadcast/result.hpp"
+
+namespace squadcast::helper {
+
+inline constexpr const char* program_name = "squadcast-credential";
+
+enum ExitCode {
+  exit_ok = 0,
+  exit_not_logged_in = 1,
+  exit_revoked = 2,
+  exit_unreachable = 3,
+  exit_usage = 4,
+};
+
+ExitCode exit_code_for(ErrorKind kind);
+
+// "squadcast-credential: <message>\n", newlines in the message folded to spaces.
+void report_error(std::ostream& err, const Error& error);
+void report_line(std::ostream& err, std::string_view message);
+
+}  // namespace squadcast::helper

@@ -1,0 +1,168 @@
+#include "people_commands.hpp"
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "error_reporting.hpp"
+#include "tty_prompt.hpp"
+
+namespace squadcast::helper {
+
+namespace {
+std::string describe_identity(const AccessGrant& grant) {
+  const Identity& who = grant.identity;
+  return who.email + " (role " + (who.role.empty() ? "unknown" : who.role) + ", organisation " +
+         who.organization_id + ")";
+}
+
+int login(const CommandLine& command, Account& account, std::istream& in, std::ostream& out, std::ostream& err) {
+  auto token = command.read_stdin ? read_secret_line(in) : prompt_secret_on_tty("Squadcast refresh token: ");
+  if (!token) {
+    report_error(err, token.error());
+    return exit_usage;
+  }
+  auto grant = account.login(token.value());
+  if (!grant) {
+    report_error(err, grant.error());
+    return exit_code_for(grant.error().kind);
+  }
+  out << "Logged in to " << account.auth_url() << " as " << describe_identity(grant.value()) << ".\n"
+      << "Access token valid until " << format_utc(grant.value().expires_at) << "; refresh token stored in "
+      << account.store_description() << " (profile '" << account.profile() << "').\n";
+  return exit_ok;
+}
+
+int logout(const CommandLine&, Account& account, std::istream&, std::ostream& out, std::ostream& err) {
+  if (auto done = account.logout(); !done) {
+    report_error(err, done.error());
+    return exit_code_for(done.error().kind);
+  }
+  out << "Logged out of profile '" << account.profile() << "' (" << account.store_description() << ").\n";
+  return exit_ok;
+}
+
+int token(const CommandLine&, Account& account, std::istream&, std::ostream& out, std::ostream& err) {
+  auto grant = account.access_token();
+  if (!grant) {
+    report_error(err, grant.error());
+    return exit_code_for(grant.error().kind);
+  }
+  out << grant.value().access_token.reveal() << '\n' << std::flush;
+  return exit_ok;
+}
+
+struct StatusReport {
+  const char* state = "valid";
+  ExitCode code = exit_ok;
+  std::string message;
+};
+
+StatusReport state_for(const Error& error) {
+  StatusReport report;
+  report.code = exit_code_for(error.kind);
+  report.message = error.message;
+  switch (report.code) {
+    case exit_not_logged_in:
+      report.state = "not_logged_in";
+      break;
+    case exit_revoked:
+      report.state = "revoked";
+      break;
+    case exit_unreachable:
+      report.state = "unreachable";
+      break;
+    default:
+      report.state = "error";
+  }
+  return report;
+}
+
+int status(const CommandLine& command, Account& account, std::istream&, std::ostream& out, std::ostream& err) {
+  const bool cached_before = account.has_usable_cached_token();
+  std::string store = account.store_description();
+  StatusReport report;
+  std::optional<AccessGrant> grant;
+  std::string stored_email;
+  if (auto credential = account.stored_credential(); !credential) {
+    report = state_for(credential.error());
+  } else if (auto obtained = account.access_token(); !obtained) {
+    stored_email = credential.value().email;
+    report = state_for(obtained.error());
+  } else {
+    grant = std::move(obtained).value();
+  }
+  const char* cache = cached_before ? "hit" : (grant ? "refreshed" : "empty");
+  if (command.json) {
+    nlohmann::json json = {{"profile", account.profile()}, {"state", report.state},     {"auth_url", account.auth_url()},
+                           {"store", store},               {"cache", cache},            {"exit_code", report.code}};
+    if (grant) {
+      json["email"] = grant->identity.email;
+      json["role"] = grant->identity.role;
+      json["organization_id"] = grant->identity.organization_id;
+      json["user_id"] = grant->identity.user_id;
+      json["expires_at"] = grant->expires_at;
+      json["expires_at_utc"] = format_utc(grant->expires_at);
+    } else if (!stored_email.empty()) {
+      json["email"] = stored_email;
+    }
+    if (!report.message.empty()) json["message"] = report.message;
+    out << json.dump(2) << '\n';
+  } else {
+    out << "profile:      " << account.profile() << '\n' << "squadcast:    " << account.auth_url() << '\n';
+    if (grant) {
+      out << "user:         " << grant->identity.email << '\n'
+          << "role:         " << grant->identity.role << '\n'
+          << "organisation: " << grant->identity.organization_id << '\n'
+          << "expires:      " << format_utc(grant->expires_at) << '\n';
+    }
+    out << "store:        " << store << '\n'
+        << "cache:        " << cache << '\n'
+        << "state:        " << report.state << '\n';
+    if (!report.message.empty()) report_line(err, report.message);
+  }
+  out.flush();
+  return report.code;
+}
+
+using PeopleCommand = int (*)(const CommandLine&, Account&, std::istream&, std::ostream&, std::ostream&);
+
+struct PeopleCommandEntry {
+  std::string_view name;
+  PeopleCommand run;
+};
+
+constexpr PeopleCommandEntry people_commands[] = {
+    {"login", login},
+    {"logout", logout},
+    {"token", token},
+    {"status", status},
+};
+}  // namespace
+
+std::string format_utc(std::int64_t unix_seconds) {
+  std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+bool is_people_command(std::string_view action) {
+  for (const PeopleCommandEntry& entry : people_commands) {
+    if (entry.name == action) return true;
+  }
+  return false;
+}
+
+int run_people_command(const CommandLine& command, Account& account, std::istream& in, std::ostream& out,
+                       std::ostream& err) {
+  for (const PeopleCommandEntry& entry : people_commands) {
+    if (entry.name == command.action) return entry.run(command, account, in, out, err);
+  }
+  report_line(err, "unknown command '" + command.action + "' (see --help)");
+  return exit_usage;
+}
+
+}  // namespace squadcast::helper

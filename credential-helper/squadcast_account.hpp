@@ -1,0 +1,53 @@
+// The real Account: configuration, the access-token cache, and a credential store that is
+// selected (and, for the Secret Service, loaded) only when a refresh token is needed.
+#pragma once
+
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "account.hpp"
+#include "squadcast/config.hpp"
+#include "squadcast/http_client.hpp"
+#include "store_selection.hpp"
+
+namespace squadcast::helper {
+
+class SquadcastAccount : public Account {
+ public:
+  // `warnings` gets one-line notes that are not errors (a rotated token that could not be saved).
+  SquadcastAccount(Config config, Getenv getenv, std::ostream& warnings);
+
+  const std::string& profile() const override { return config_.profile; }
+  const std::string& auth_url() const override { return config_.endpoints.auth_url; }
+  bool serves(std::string_view scheme, std::string_view host) const override;
+  std::string server_name() const override;
+
+  Result<AccessGrant> access_token() override;
+  Status offer_secret(const Secret& secret, std::string_view username) override;
+  void drop_cached_token() override;
+
+  Result<AccessGrant> login(const Secret& refresh_token) override;
+  Status logout() override;
+  Result<StoredCredential> stored_credential() override;
+  std::string store_description() override;
+  bool has_usable_cached_token() const override;
+
+ private:
+  Result<CredentialStore*> store();
+  Result<StoredCredential> load_credential();
+  Error for_people(const Error& error) const;
+  HttpOptions http_options() const;
+  void save_rotated(const Secret& rotated, const std::string& email);
+
+  Config config_;
+  Getenv getenv_;
+  std::ostream& warnings_;
+  TokenCache cache_;
+  std::string cache_key_;
+  std::vector<UrlParts> urls_;  // auth, api
+  std::optional<SelectedStore> selected_;
+};
+
+}  // namespace squadcast::helper

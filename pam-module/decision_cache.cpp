@@ -1,0 +1,82 @@
+#include "decision_cache.hpp"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+namespace squadcast::pam {
+namespace {
+constexpr std::size_t max_entry_size = 64 * 1024;
+constexpr int entry_version = 1;
+}  // namespace
+
+bool is_within(const CachedDecision& entry, std::int64_t now, std::int64_t max_age) {
+  auto age = now - entry.verified_at;
+  return age >= 0 && age < max_age;
+}
+
+std::string serialize_decision(const CachedDecision& entry) {
+  const auto& id = entry.identity;
+  nlohmann::json j = {
+      {"version", entry_version},
+      {"verified_at", entry.verified_at},
+      {"identity",
+       {{"user_id", id.user_id},
+        {"email", id.email},
+        {"first_name", id.first_name},
+        {"organization_id", id.organization_id},
+        {"role", id.role},
+        {"abilities", id.abilities}}},
+  };
+  return j.dump();
+}
+
+std::optional<CachedDecision> parse_decision(std::string_view text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return std::nullopt;
+  try {
+    if (j.at("version").get<int>() != entry_version) return std::nullopt;
+    CachedDecision entry;
+    entry.verified_at = j.at("verified_at").get<std::int64_t>();
+    const auto& id = j.at("identity");
+    entry.identity.user_id = id.at("user_id").get<std::string>();
+    entry.identity.email = id.at("email").get<std::string>();
+    entry.identity.first_name = id.at("first_name").get<std::string>();
+    entry.identity.organization_id = id.at("organization_id").get<std::string>();
+    entry.identity.role = id.at("role").get<std::string>();
+    entry.identity.abilities = id.at("abilities").get<std::vector<std::string>>();
+    return entry;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string DecisionCache::key_for(const Secret& refresh_token, std::string_view auth_url) {
+  return TokenCache::key_for_token(refresh_token, auth_url);
+}
+
+std::string DecisionCache::path_for(const std::string& key, std::string_view suffix) const {
+  return dir_ + "/" + key + std::string(suffix);
+}
+
+std::optional<CachedDecision> DecisionCache::read(const std::string& key) const {
+  auto text = read_private_file(path_for(key, ".decision"), ::geteuid(), max_entry_size);
+  if (!text) return std::nullopt;
+  return parse_decision(text.value().reveal());
+}
+
+Status DecisionCache::write(const std::string& key, const CachedDecision& entry) const {
+  if (auto dir = ensure_private_dir(dir_); !dir) return dir;
+  return write_private_file(path_for(key, ".decision"), serialize_decision(entry));
+}
+
+void DecisionCache::erase(const std::string& key) const {
+  (void)remove_private_file(path_for(key, ".decision"));
+}
+
+Result<FileLock> DecisionCache::lock(const std::string& key, std::chrono::milliseconds wait) const {
+  if (auto dir = ensure_private_dir(dir_); !dir) return dir.error();
+  return FileLock::acquire(path_for(key, ".lock"), wait);
+}
+
+}  // namespace squadcast::pam

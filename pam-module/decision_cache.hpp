@@ -1,0 +1,47 @@
+// Positive results, so a login within cache_ttl (or within offline_grace while Squadcast
+// is unreachable) needs no exchange. Holds the identity only, never a token; named by a
+// hash of the token, in a directory only root can enter.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "squadcast/private_file.hpp"
+#include "squadcast/result.hpp"
+#include "squadcast/secret.hpp"
+#include "squadcast/token_cache.hpp"
+
+namespace squadcast::pam {
+
+struct CachedDecision {
+  Identity identity;
+  std::int64_t verified_at = 0;  // when Squadcast last confirmed this token
+};
+
+// Age in [0, max_age): a clock that went backwards never makes an entry fresh.
+bool is_within(const CachedDecision& entry, std::int64_t now, std::int64_t max_age);
+
+std::string serialize_decision(const CachedDecision& entry);
+std::optional<CachedDecision> parse_decision(std::string_view text);
+
+class DecisionCache {
+ public:
+  explicit DecisionCache(std::string dir) : dir_(std::move(dir)) {}
+
+  static std::string key_for(const Secret& refresh_token, std::string_view auth_url);
+
+  std::optional<CachedDecision> read(const std::string& key) const;  // anything odd: nullopt
+  Status write(const std::string& key, const CachedDecision& entry) const;
+  void erase(const std::string& key) const;
+  // Single flight: one exchange per token at a time across processes.
+  Result<FileLock> lock(const std::string& key, std::chrono::milliseconds wait) const;
+
+ private:
+  std::string path_for(const std::string& key, std::string_view suffix) const;
+  std::string dir_;
+};
+
+}  // namespace squadcast::pam

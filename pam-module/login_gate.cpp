@@ -1,0 +1,170 @@
+#include "login_gate.hpp"
+
+#include <ctime>
+#include <memory>
+
+#include "access_policy.hpp"
+#include "token_source.hpp"
+#include "token_verification.hpp"
+
+namespace squadcast::pam {
+namespace {
+
+constexpr const char* identity_data_name = "pam_squadcast_identity";
+
+enum class Phase { auth, account };
+
+struct Outcome {
+  int code;
+  const char* decision;  // allow, deny, unavailable, error
+  std::string reason;
+};
+
+// Auth says "bad credentials"; account says "not allowed" for the same facts.
+int refused(Phase phase) { return phase == Phase::auth ? PAM_AUTH_ERR : PAM_PERM_DENIED; }
+
+Outcome outcome_for_error(Phase phase, const Error& error) {
+  switch (error.kind) {
+    case ErrorKind::config: return {PAM_SERVICE_ERR, "error", error.message};
+    case ErrorKind::invalid_input:
+    case ErrorKind::revoked:
+    case ErrorKind::not_found:
+    case ErrorKind::permission:
+      return {refused(phase), "deny", error.message};
+    default:
+      if (is_unreachable(error.kind)) {
+        return {PAM_AUTHINFO_UNAVAIL, "unavailable", std::string("Squadcast unreachable: ") + error.message};
+      }
+      return {PAM_SYSTEM_ERR, "error", error.message};
+  }
+}
+
+Outcome outcome_for_decision(const Decision& decision) {
+  switch (decision.verdict) {
+    case Verdict::allow: return {PAM_SUCCESS, "allow", decision.reason};
+    case Verdict::user_unknown: return {PAM_USER_UNKNOWN, "deny", decision.reason};
+    case Verdict::config_error: return {PAM_SERVICE_ERR, "error", decision.reason};
+    case Verdict::deny: break;
+  }
+  return {PAM_PERM_DENIED, "deny", decision.reason};
+}
+
+struct SessionIdentity {  // what auth leaves in the handle for account
+  Identity identity;
+  std::string pam_user;
+};
+
+void cleanup_identity(pam_handle_t*, void* data, int) { delete static_cast<SessionIdentity*>(data); }
+
+void remember_for_account(pam_handle_t* pamh, const Identity& identity, const std::string& pam_user) {
+  auto data = std::make_unique<SessionIdentity>(SessionIdentity{identity, pam_user});
+  if (pam_set_data(pamh, identity_data_name, data.get(), cleanup_identity) == PAM_SUCCESS) data.release();
+}
+
+void forget_for_account(pam_handle_t* pamh) { pam_set_data(pamh, identity_data_name, nullptr, nullptr); }
+
+const SessionIdentity* identity_from_auth(pam_handle_t* pamh) {
+  const void* data = nullptr;
+  if (pam_get_data(pamh, identity_data_name, &data) != PAM_SUCCESS) return nullptr;
+  return static_cast<const SessionIdentity*>(data);
+}
+
+Result<std::string> pam_user_of(pam_handle_t* pamh) {
+  const char* user = nullptr;
+  if (pam_get_user(pamh, &user, nullptr) != PAM_SUCCESS || user == nullptr || *user == '\0') {
+    return Error{ErrorKind::invalid_input, "no PAM user"};
+  }
+  return std::string(user);
+}
+
+VerifyContext verify_context(const PamOptions& options, const PamLog& log, const std::string& user,
+                             const LocalUsers& users) {
+  VerifyContext context;
+  context.clock = [] { return static_cast<std::int64_t>(::time(nullptr)); };
+  context.debug = [&log](std::string_view message) { log.debug(message); };
+  context.allowed = [&options, user, &users](const Identity& identity) {
+    return evaluate_access(options, identity, user, users).verdict == Verdict::allow;
+  };
+  return context;
+}
+
+// Token in hand: verify, check, log, and answer.
+int decide(pam_handle_t* pamh, Phase phase, const PamOptions& options, const PamLog& log, const std::string& user,
+           const Result<SourcedToken>& sourced) {
+  const char* phase_name = phase == Phase::auth ? "auth" : "account";
+  if (!sourced) {
+    // No usable token (refused file, empty answer, failed conversation): a refusal, not an outage.
+    const auto& error = sourced.error();
+    Outcome outcome = error.kind == ErrorKind::config ? Outcome{PAM_SERVICE_ERR, "error", error.message}
+                                                      : Outcome{refused(phase), "deny", error.message};
+    log.decision({phase_name, user, "", "", outcome.decision, "no token: " + outcome.reason, "-"});
+    return outcome.code;
+  }
+  log.debug(std::string(phase_name) + ": token from " + sourced.value().origin + ", " +
+            std::to_string(sourced.value().token.size()) + " characters");
+  auto users = system_local_users();
+  auto context = verify_context(options, log, user, users);
+  auto verified = verify_token(options, sourced.value().token, context);
+  if (!verified) {
+    auto outcome = outcome_for_error(phase, verified.error());
+    log.decision({phase_name, user, "", "", outcome.decision, outcome.reason, "squadcast"});
+    return outcome.code;
+  }
+  const auto& identity = verified.value().identity;
+  auto outcome = outcome_for_decision(evaluate_access(options, identity, user, users));
+  log.decision({phase_name, user, identity.email, identity.role, outcome.decision, outcome.reason,
+                to_string(verified.value().by)});
+  if (outcome.code == PAM_SUCCESS && phase == Phase::auth) remember_for_account(pamh, identity, user);
+  return outcome.code;
+}
+
+// user_store needs a local account to find the file; without one the user is unknown.
+bool unknown_store_owner(const PamOptions& options, const PamLog& log, const char* phase, const std::string& user) {
+  if (options.token_source != TokenSource::user_store || find_local_account(user)) return false;
+  log.decision({phase, user, "", "", "deny", "no local user " + user + " to read a token store for", "-"});
+  return true;
+}
+
+}  // namespace
+
+int authenticate(pam_handle_t* pamh, const PamOptions& options, const PamLog& log) {
+  forget_for_account(pamh);
+  auto user = pam_user_of(pamh);
+  if (!user) {
+    log.decision({"auth", "", "", "", "deny", user.error().message, "-"});
+    return PAM_USER_UNKNOWN;
+  }
+  if (unknown_store_owner(options, log, "auth", user.value())) return PAM_USER_UNKNOWN;
+  return decide(pamh, Phase::auth, options, log, user.value(), token_for_auth(pamh, options, user.value()));
+}
+
+int check_account(pam_handle_t* pamh, const PamOptions& options, const PamLog& log) {
+  auto user = pam_user_of(pamh);
+  if (!user) {
+    log.decision({"account", "", "", "", "deny", user.error().message, "-"});
+    return PAM_USER_UNKNOWN;
+  }
+  if (const auto* from_auth = identity_from_auth(pamh)) {
+    auto users = system_local_users();
+    auto outcome = outcome_for_decision(evaluate_access(options, from_auth->identity, user.value(), users));
+    log.decision({"account", user.value(), from_auth->identity.email, from_auth->identity.role, outcome.decision,
+                  outcome.reason, "auth"});
+    return outcome.code;
+  }
+  if (options.token_source != TokenSource::user_store) {
+    log.decision({"account", user.value(), "", "", "deny",
+                  "no Squadcast login in this session (token_source=user_store gates key logins)", "-"});
+    return PAM_PERM_DENIED;
+  }
+  if (unknown_store_owner(options, log, "account", user.value())) return PAM_USER_UNKNOWN;
+  Result<SourcedToken> sourced = [&]() -> Result<SourcedToken> {
+    auto account = find_local_account(user.value());
+    if (!account) return account.error();
+    auto token = read_user_store(account.value(), options.profile);
+    if (!token) return token.error();
+    return SourcedToken{std::move(token).value(), "user_store"};
+  }();
+  return decide(pamh, Phase::account, options, log, user.value(), sourced);
+}
+
+}  // namespace squadcast::pam

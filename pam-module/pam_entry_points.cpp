@@ -1,0 +1,72 @@
+// The only exported symbols: thin C entry points. Each parses the arguments, hands over
+// to the C++ core, and turns anything unexpected (an exception included) into a refusal.
+#include <security/pam_ext.h>
+#include <security/pam_modules.h>
+#include <syslog.h>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "login_gate.hpp"
+#include "pam_log.hpp"
+#include "pam_options.hpp"
+
+namespace {
+
+using squadcast::pam::PamLog;
+using squadcast::pam::PamOptions;
+
+template <class Body>
+int guarded(pam_handle_t* pamh, int argc, const char** argv, const char* phase, int on_exception,
+            Body&& body) noexcept {
+  try {
+    std::vector<std::string_view> args;
+    for (int i = 0; i < argc; ++i) args.emplace_back(argv[i] != nullptr ? argv[i] : "");
+    PamLog log(pamh, false);
+    auto options = squadcast::pam::parse_pam_options(args);
+    if (!options) {
+      log.error(std::string(phase) + ": configuration error, refusing everyone: " + options.error().message);
+      return PAM_SERVICE_ERR;
+    }
+    log.set_debug(options.value().debug);
+    return body(pamh, options.value(), log);
+  } catch (...) {
+    pam_syslog(pamh, LOG_ERR, "%s: internal error, refusing", phase);
+    return on_exception;
+  }
+}
+
+}  // namespace
+
+extern "C" {
+
+__attribute__((visibility("default"))) int pam_sm_authenticate(pam_handle_t* pamh, int, int argc,
+                                                                const char** argv) {
+  return guarded(pamh, argc, argv, "auth", PAM_AUTH_ERR, squadcast::pam::authenticate);
+}
+
+__attribute__((visibility("default"))) int pam_sm_acct_mgmt(pam_handle_t* pamh, int, int argc, const char** argv) {
+  return guarded(pamh, argc, argv, "account", PAM_PERM_DENIED, squadcast::pam::check_account);
+}
+
+// No credentials to establish: the token is not kept after authentication.
+__attribute__((visibility("default"))) int pam_sm_setcred(pam_handle_t*, int, int, const char**) {
+  return PAM_SUCCESS;
+}
+
+__attribute__((visibility("default"))) int pam_sm_open_session(pam_handle_t*, int, int, const char**) {
+  return PAM_SUCCESS;
+}
+
+__attribute__((visibility("default"))) int pam_sm_close_session(pam_handle_t*, int, int, const char**) {
+  return PAM_SUCCESS;
+}
+
+// Squadcast tokens are issued and revoked in Squadcast, not changed here. PAM_IGNORE lets
+// the rest of a password stack decide and can never grant anything by itself.
+__attribute__((visibility("default"))) int pam_sm_chauthtok(pam_handle_t*, int, int, const char**) {
+  return PAM_IGNORE;
+}
+
+}  // extern "C"

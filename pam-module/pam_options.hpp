@@ -1,0 +1,65 @@
+// Module arguments, parsed once per call into one struct; PAM-free so it is unit tested alone.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "squadcast/endpoints.hpp"
+#include "squadcast/result.hpp"
+#include "squadcast/roles.hpp"
+
+namespace squadcast::pam {
+
+enum class TokenSource { prompt, authtok, user_store };
+
+enum class UserMapKind { email_localpart, email, file };
+
+struct UserMap {
+  UserMapKind kind = UserMapKind::email_localpart;
+  std::string file;  // for UserMapKind::file
+};
+
+struct PamOptions {
+  std::string region = "us";
+  std::string auth_url;
+  std::string api_url;
+  std::string ca_file;
+  std::string org_id;  // lower case, 24 hex; empty only with any_org
+  bool any_org = false;
+  Role min_role = Role::user;
+  std::vector<std::string> required_abilities;
+  UserMap user_map;
+  TokenSource token_source = TokenSource::prompt;
+  bool use_first_pass = false;
+  bool try_first_pass = false;
+  std::string prompt = "Squadcast token: ";
+  std::string profile = "default";  // which profile of the user's credentials file
+  int timeout_seconds = 10;
+  int cache_ttl_seconds = 300;
+  int offline_grace_seconds = 0;
+  std::string cache_dir = "/var/cache/squadcast-pam";
+  bool debug = false;
+
+  Endpoints endpoints;  // resolved from region/auth_url/api_url after parsing
+};
+
+// Reads a root-owned (or caller-owned) file that nobody else may write; used for config=
+// and user_map=file:. Not secret, so read bits for others are fine.
+Result<std::string> read_admin_file(const std::string& path);
+
+using AdminFileReader = std::function<Result<std::string>(const std::string& path)>;
+
+// Parses argv-style module arguments (and the lines of any config=FILE among them).
+// Unknown keys, bad values and missing required keys are config errors that say why.
+Result<PamOptions> parse_pam_options(std::span<const std::string_view> args,
+                                     const AdminFileReader& read_file = read_admin_file);
+
+const char* to_string(TokenSource source);
+
+}  // namespace squadcast::pam

@@ -1,0 +1,86 @@
+#include "token_verification.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+#include "squadcast/access_token.hpp"
+#include "squadcast/exchange.hpp"
+
+namespace squadcast::pam {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::optional<VerifiedIdentity> from_cache(const DecisionCache& cache, const std::string& key, std::int64_t now,
+                                           std::int64_t max_age, VerifiedBy by) {
+  if (max_age <= 0) return std::nullopt;
+  auto entry = cache.read(key);
+  if (!entry || !is_within(*entry, now, max_age)) return std::nullopt;
+  return VerifiedIdentity{entry->identity, by, entry->verified_at};
+}
+
+}  // namespace
+
+const char* to_string(VerifiedBy by) {
+  switch (by) {
+    case VerifiedBy::squadcast: return "squadcast";
+    case VerifiedBy::cache: return "cache";
+    case VerifiedBy::offline_grace: return "offline_grace";
+  }
+  return "unknown";
+}
+
+Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& token, const VerifyContext& context) {
+  const auto deadline = Clock::now() + std::chrono::seconds(options.timeout_seconds);
+  auto remaining = [&] {
+    return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
+  };
+
+  if (auto shape = check_refresh_token_shape(token); !shape) return shape.error();
+
+  DecisionCache cache(options.cache_dir);
+  const auto key = DecisionCache::key_for(token, options.endpoints.auth_url);
+  if (auto hit = from_cache(cache, key, context.clock(), options.cache_ttl_seconds, VerifiedBy::cache)) return *hit;
+
+  // Single flight: whoever holds the lock exchanges; the others find its result.
+  auto lock = cache.lock(key, remaining());
+  if (!lock) {
+    context.debug(std::string("no cache lock (") + lock.error().message + "), exchanging without it");
+  } else if (auto hit = from_cache(cache, key, context.clock(), options.cache_ttl_seconds, VerifiedBy::cache)) {
+    return *hit;
+  }
+
+  HttpOptions http;
+  http.ca_file = options.ca_file;
+  http.deadline = remaining();
+  http.connect_timeout = std::min(http.connect_timeout, http.deadline);
+  if (http.deadline <= milliseconds(0)) return Error{ErrorKind::timeout, "timeout reached before the exchange"};
+
+  auto fetched = fetch_access_token(options.endpoints, token, http, context.clock(), nullptr);
+  if (fetched) {
+    VerifiedIdentity verified{fetched.value().identity, VerifiedBy::squadcast, context.clock()};
+    if (!context.allowed(verified.identity)) {
+      cache.erase(key);  // a stale positive must not outlive a fresh refusal
+    } else if (options.cache_ttl_seconds > 0 || options.offline_grace_seconds > 0) {
+      auto written = cache.write(key, CachedDecision{verified.identity, verified.verified_at});
+      if (!written) context.debug("could not write the decision cache: " + written.error().message);
+    }
+    return verified;
+  }
+
+  const auto& error = fetched.error();
+  if (error.kind == ErrorKind::revoked) {
+    cache.erase(key);  // never an offline grace after a 401
+    return error;
+  }
+  if (is_unreachable(error.kind)) {
+    if (auto grace = from_cache(cache, key, context.clock(), options.offline_grace_seconds, VerifiedBy::offline_grace)) {
+      context.debug(std::string("Squadcast unreachable (") + error.message + "), using the offline grace");
+      return *grace;
+    }
+  }
+  return error;
+}
+
+}  // namespace squadcast::pam

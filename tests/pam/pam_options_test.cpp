@@ -1,0 +1,187 @@
+// The PAM-free core of the module: argument parsing, user mapping and the access policy.
+#include <catch2/catch.hpp>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "access_policy.hpp"
+#include "decision_cache.hpp"
+#include "pam_options.hpp"
+#include "user_mapping.hpp"
+
+using namespace squadcast;
+using namespace squadcast::pam;
+
+namespace {
+
+constexpr const char* acme = "5e8edb1f7e6f7d0001a1c0de";
+
+Result<PamOptions> parse(std::vector<std::string> args, std::map<std::string, std::string> files = {}) {
+  std::vector<std::string_view> views(args.begin(), args.end());
+  return parse_pam_options(views, [files](const std::string& path) -> Result<std::string> {
+    auto it = files.find(path);
+    if (it == files.end()) return Error{ErrorKind::not_found, "no such file"};
+    return it->second;
+  });
+}
+
+LocalUsers users_named(std::vector<std::string> names, std::map<std::string, std::string> files = {}) {
+  LocalUsers users;
+  users.exists = [names](const std::string& n) { return std::find(names.begin(), names.end(), n) != names.end(); };
+  users.read_file = [files](const std::string& path) -> Result<std::string> {
+    auto it = files.find(path);
+    if (it == files.end()) return Error{ErrorKind::not_found, "no such file"};
+    return it->second;
+  };
+  return users;
+}
+
+Identity alice() { return {"u1", "alice@acme.test", "Alice", acme, "admin", {"manage-users"}}; }
+
+}  // namespace
+
+TEST_CASE("defaults") {
+  auto o = parse({std::string("org_id=") + acme});
+  REQUIRE(o.ok());
+  CHECK(o.value().min_role == Role::user);
+  CHECK(o.value().token_source == TokenSource::prompt);
+  CHECK(o.value().timeout_seconds == 10);
+  CHECK(o.value().cache_ttl_seconds == 300);
+  CHECK(o.value().offline_grace_seconds == 0);
+  CHECK(o.value().cache_dir == "/var/cache/squadcast-pam");
+  CHECK(o.value().endpoints.auth_url == "https://auth.squadcast.com");
+  CHECK(o.value().endpoints.api_url == "https://api.squadcast.com");
+  CHECK_FALSE(o.value().debug);
+}
+
+TEST_CASE("every key parses") {
+  auto o = parse({"region=eu", "org_id=5E8EDB1F7E6F7D0001A1C0DE", "min_role=account_owner",
+                  "require_ability=manage-users, manage-teams", "user_map=file:/etc/squadcast/users",
+                  "token_source=authtok", "prompt=Token please: ", "timeout=3", "cache_ttl=0", "offline_grace=600",
+                  "cache_dir=/run/sq", "ca_file=/etc/ca.pem", "profile=work", "debug"});
+  REQUIRE(o.ok());
+  const auto& v = o.value();
+  CHECK(v.org_id == acme);
+  CHECK(v.min_role == Role::account_owner);
+  CHECK(v.required_abilities == std::vector<std::string>{"manage-users", "manage-teams"});
+  CHECK(v.user_map.kind == UserMapKind::file);
+  CHECK(v.user_map.file == "/etc/squadcast/users");
+  CHECK(v.token_source == TokenSource::authtok);
+  CHECK(v.prompt == "Token please: ");
+  CHECK(v.timeout_seconds == 3);
+  CHECK(v.cache_ttl_seconds == 0);
+  CHECK(v.offline_grace_seconds == 600);
+  CHECK(v.endpoints.auth_url == "https://auth.eu.squadcast.com");
+  CHECK(v.debug);
+}
+
+TEST_CASE("anything unknown or invalid is an error that says why") {
+  const std::string org = std::string("org_id=") + acme;
+  struct Row {
+    std::vector<std::string> args;
+    const char* says;
+  } rows[] = {
+      {{org, "min_role=admn"}, "min_role=admn"},
+      {{org, "min_role="}, "min_role"},
+      {{org, "minrole=admin"}, "unknown argument 'minrole'"},
+      {{org, "timeout=0"}, "timeout"},
+      {{org, "timeout=10s"}, "timeout"},
+      {{org, "cache_ttl=-1"}, "cache_ttl"},
+      {{org, "offline_grace=lots"}, "offline_grace"},
+      {{org, "token_source=keyring"}, "token_source"},
+      {{org, "user_map=localpart"}, "user_map"},
+      {{org, "user_map=file:relative"}, "absolute"},
+      {{org, "require_ability=Manage Users"}, "ability"},
+      {{org, "region=ap"}, "region"},
+      {{org, "debug=yes"}, "debug"},
+      {{org, "cache_dir=relative"}, "cache_dir"},
+      {{org, "auth_url=http://auth.example.com"}, ""},
+      {{"org_id=acme"}, "24 hex"},
+      {{"min_role=admin"}, "org_id is required"},
+      {{org, "any_org"}, "contradict"},
+      {{org, "use_first_pass", "try_first_pass"}, "contradict"},
+      {{org, "token_source=user_store", "use_first_pass"}, "user_store"},
+      {{org, "config=relative.conf"}, "absolute"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.args.back());
+    auto o = parse(row.args);
+    REQUIRE_FALSE(o.ok());
+    CHECK(o.error().kind == ErrorKind::config);
+    CHECK_THAT(o.error().message, Catch::Contains(row.says));
+  }
+}
+
+TEST_CASE("config=FILE: same keys, one per line") {
+  std::map<std::string, std::string> files = {
+      {"/etc/sq.conf", "# comment\n\norg_id = 5e8edb1f7e6f7d0001a1c0de\nmin_role=admin\ndebug\n"},
+      {"/etc/typo.conf", "org_id=5e8edb1f7e6f7d0001a1c0de\nmin_role=admni\n"},
+      {"/etc/nested.conf", "config=/etc/sq.conf\n"},
+  };
+  auto o = parse({"config=/etc/sq.conf", "timeout=4"}, files);
+  REQUIRE(o.ok());
+  CHECK(o.value().min_role == Role::admin);
+  CHECK(o.value().debug);
+  CHECK(o.value().timeout_seconds == 4);
+
+  auto typo = parse({"config=/etc/typo.conf"}, files);
+  REQUIRE_FALSE(typo.ok());
+  CHECK_THAT(typo.error().message, Catch::Contains("/etc/typo.conf:2"));
+  CHECK_FALSE(parse({"config=/etc/nested.conf"}, files).ok());
+  CHECK_FALSE(parse({"config=/etc/missing.conf"}, files).ok());
+}
+
+TEST_CASE("policy: organisation, role, abilities, mapping, in that order") {
+  auto o = parse({std::string("org_id=") + acme, "min_role=admin", "require_ability=manage-users"}).value();
+  auto users = users_named({"alice", "bob"});
+
+  CHECK(evaluate_access(o, alice(), "alice", users).verdict == Verdict::allow);
+
+  auto other_org = alice();
+  other_org.organization_id = "5f1d2c3b4a5968778695a4b3";
+  CHECK_THAT(evaluate_access(o, other_org, "alice", users).reason, Catch::Contains("organisation"));
+
+  auto user_role = alice();
+  user_role.role = "user";
+  CHECK(evaluate_access(o, user_role, "alice", users).verdict == Verdict::deny);
+  auto odd_role = alice();
+  odd_role.role = "superadmin";  // unknown never satisfies
+  CHECK(evaluate_access(o, odd_role, "alice", users).verdict == Verdict::deny);
+
+  auto no_ability = alice();
+  no_ability.abilities.clear();
+  CHECK_THAT(evaluate_access(o, no_ability, "alice", users).reason, Catch::Contains("manage-users"));
+
+  CHECK(evaluate_access(o, alice(), "bob", users).verdict == Verdict::deny);
+  CHECK(evaluate_access(o, alice(), "alice", users_named({"bob"})).verdict == Verdict::user_unknown);
+}
+
+TEST_CASE("user mapping") {
+  UserMap localpart{UserMapKind::email_localpart, {}};
+  UserMap email{UserMapKind::email, {}};
+  UserMap file{UserMapKind::file, "/etc/map"};
+  auto users = users_named({"alice", "ops-admin", "alice@acme.test"},
+                           {{"/etc/map", "# email user\nAlice@Acme.test  ops-admin\nbob@acme.test:bobby\n"}});
+  CHECK(map_email_to_local_user(localpart, "Alice@acme.test", users).value() == "alice");
+  CHECK(map_email_to_local_user(email, "alice@acme.test", users).value() == "alice@acme.test");
+  CHECK(map_email_to_local_user(file, "alice@acme.test", users).value() == "ops-admin");
+  CHECK(map_email_to_local_user(file, "bob@acme.test", users).error().kind == ErrorKind::not_found);  // no bobby
+  CHECK(map_email_to_local_user(file, "eve@globex.test", users).error().kind == ErrorKind::not_found);
+  CHECK(map_email_to_local_user(localpart, "@acme.test", users).error().kind == ErrorKind::not_found);
+  CHECK(map_email_to_local_user(UserMap{UserMapKind::file, "/etc/nomap"}, "alice@acme.test", users).error().kind ==
+        ErrorKind::config);
+}
+
+TEST_CASE("decision cache entries round-trip and age") {
+  CachedDecision entry{alice(), 1000};
+  auto parsed = parse_decision(serialize_decision(entry));
+  REQUIRE(parsed);
+  CHECK(parsed->identity.email == "alice@acme.test");
+  CHECK(parsed->identity.abilities == std::vector<std::string>{"manage-users"});
+  CHECK(is_within(*parsed, 1000, 300));
+  CHECK(is_within(*parsed, 1299, 300));
+  CHECK_FALSE(is_within(*parsed, 1300, 300));
+  CHECK_FALSE(is_within(*parsed, 999, 300));  // clock went back
+  CHECK_FALSE(parse_decision("{\"version\":2}"));
+  CHECK_FALSE(parse_decision("not json"));
+}
