@@ -67,7 +67,8 @@ std::optional<CachedDecision> DecisionCache::read(const std::string& key) const 
 
 Status DecisionCache::write(const std::string& key, const CachedDecision& entry) const {
   if (auto dir = ensure_private_dir(dir_); !dir) return dir;
-  return write_private_file(path_for(key, ".decision"), serialize_decision(entry));
+  // A decision lost to a power cut is just a miss: no fsync on the login path.
+  return write_private_file(path_for(key, ".decision"), serialize_decision(entry), Durability::atomic_only);
 }
 
 void DecisionCache::erase(const std::string& key) const {

@@ -101,7 +101,8 @@ Result<Secret> read_private_file(const std::string& path, uid_t owner, std::size
   return secret;
 }
 
-Status write_private_file(const std::string& path, std::string_view data) {
+Status write_private_file(const std::string& path, std::string_view data, Durability durability) {
+  const bool synced = durability == Durability::synced;
   const std::string dir = parent_of(path);
   std::string temp = path + ".tmp.XXXXXX";
   int fd = mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
@@ -119,7 +120,7 @@ Status write_private_file(const std::string& path, std::string_view data) {
     if (n < 0) return fail("cannot write");
     written += static_cast<std::size_t>(n);
   }
-  if (fsync(fd) != 0) return fail("cannot fsync");
+  if (synced && fsync(fd) != 0) return fail("cannot fsync");
   if (close(fd) != 0) {
     unlink(temp.c_str());
     return io_error("cannot close", temp);
@@ -129,6 +130,7 @@ Status write_private_file(const std::string& path, std::string_view data) {
     unlink(temp.c_str());
     return error;
   }
+  if (!synced) return success();
   // Make the rename itself durable.
   int dir_fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir_fd >= 0) {

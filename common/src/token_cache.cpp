@@ -123,7 +123,8 @@ Status TokenCache::write(const std::string& key, const CachedToken& entry) const
   if (!is_hex_key(key)) return Error{ErrorKind::invalid_input, "bad cache key"};
   if (auto dir = ensure_private_dir(dir_); !dir) return dir.error();
   Secret text = serialize_cache_entry(entry);
-  return write_private_file(path_for(key), text.reveal());
+  // A cache entry lost to a power cut is just a miss: skip the fsyncs (they cost ms).
+  return write_private_file(path_for(key), text.reveal(), Durability::atomic_only);
 }
 
 void TokenCache::erase(const std::string& key) const {

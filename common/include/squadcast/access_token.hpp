@@ -38,7 +38,7 @@ using RefreshTokenLoader = std::function<Result<Secret>()>;
 
 // Exchange and identify, without the cache.
 Result<CachedToken> fetch_access_token(const Endpoints& endpoints, const Secret& refresh_token,
-                                       const HttpOptions& http, std::int64_t now,
+                                       const HttpOptions& options, std::int64_t now,
                                        std::optional<Secret>* rotated);
 
 // On a 401 the cached entry is erased before the error is returned.

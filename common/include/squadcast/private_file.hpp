@@ -18,8 +18,15 @@ namespace squadcast {
 // group/world permission bit; too_large over max_size.
 Result<Secret> read_private_file(const std::string& path, uid_t owner, std::size_t max_size);
 
-// Temp file in the same directory, 0600, write, fsync, rename, fsync the directory.
-Status write_private_file(const std::string& path, std::string_view data);
+enum class Durability {
+  synced,       // fsync file and directory: survives power loss (credentials)
+  atomic_only,  // rename only: survives a crash of the process, may be lost with power (cache)
+};
+
+// Temp file in the same directory, 0600, write, [fsync], rename, [fsync the directory].
+// Readers see the old or the new content, never a mix.
+Status write_private_file(const std::string& path, std::string_view data,
+                          Durability durability = Durability::synced);
 
 // Creates missing directories 0700; the last one must be ours, not a symlink, and
 // have no group/world permissions.
