@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# packaging:docs — the man pages render with `man -l` without groff warnings, and document
+# every option the code accepts (the code is the one source of truth for the option
+# lists; this test keeps the man pages and the README in step with it).
+#   test-docs.sh SOURCE_DIR
+set -uo pipefail
+src=${1:?usage: test-docs.sh SOURCE_DIR}
+man_dir=$src/packaging/man
+fail=0
+bad() { echo "FAIL: $*"; fail=1; }
+
+if ! command -v man >/dev/null 2>&1; then
+  echo "SKIP: man not installed (man-db)"
+  exit 77
+fi
+
+for page in "$man_dir"/*.[0-9]; do
+  name=$(basename "$page")
+  warnings=$(MANWIDTH=80 LC_ALL=C.UTF-8 man --warnings=all -l "$page" 2>&1 >/dev/null)
+  [ -z "$warnings" ] || bad "$name: groff warnings: $warnings"
+  text=$(MANWIDTH=80 LC_ALL=C.UTF-8 man -l "$page" 2>/dev/null)
+  [ -n "$text" ] || bad "$name: renders empty"
+  for section in NAME SYNOPSIS DESCRIPTION "SEE ALSO"; do
+    grep -q "^$section\$" <<<"$text" || bad "$name: no $section section"
+  done
+  echo "ok: $name renders ($(wc -l <<<"$text") lines)"
+done
+
+# PAM options: the keys of the handler table in pam_options.cpp.
+pam_src=$src/pam-module/pam_options.cpp
+if [ -f "$pam_src" ]; then
+  keys=$(sed -n '/handlers{{/,/^}};/p' "$pam_src" | grep -oE '^ *\{"[a-z_]+"' | grep -oE '[a-z_]+')
+  [ -n "$keys" ] || bad "no option keys found in $pam_src (table format changed?)"
+  pam_text=$(MANWIDTH=200 man -l "$man_dir/pam_squadcast.8" 2>/dev/null)
+  for key in $keys; do
+    grep -qE "^ +$key(=| |$)" <<<"$pam_text" || bad "pam_squadcast(8) does not document option '$key'"
+    grep -qE "^#?$key( =|$)" "$src/packaging/config/pam.conf" || [ "$key" = config ] ||
+      bad "packaging/config/pam.conf does not mention option '$key'"
+  done
+  echo "ok: pam_squadcast(8) documents $(wc -w <<<"$keys") options of $pam_src"
+else
+  echo "note: $pam_src not found, PAM option check skipped"
+fi
+
+# Config keys: the apply_config_key() chain in common/src/config.cpp.
+config_src=$src/common/src/config.cpp
+if [ -f "$config_src" ]; then
+  keys=$(grep -oE 'key == "[a-z_]+"' "$config_src" | grep -oE '"[a-z_]+"' | tr -d '"' | sort -u)
+  conf_text=$(MANWIDTH=200 man -l "$man_dir/squadcast-config.5" 2>/dev/null)
+  for key in $keys; do
+    grep -qE "^ +$key = " <<<"$conf_text" || bad "squadcast-config(5) does not document key '$key'"
+    grep -qE "^#$key = " "$src/packaging/config/config.example" ||
+      [ "$key" = allow_http_loopback ] || bad "config.example does not mention key '$key'"
+  done
+  for var in $(grep -oE '"SQUADCAST_[A-Z_]+"' "$config_src" | tr -d '"' | sort -u); do
+    grep -q "$var" <<<"$conf_text$(man -l "$man_dir/squadcast-credential.1" 2>/dev/null)" ||
+      bad "environment variable $var is in no man page"
+  done
+  echo "ok: squadcast-config(5) documents the keys of $config_src"
+fi
+
+# Helper: every long option and command of the usage text is in squadcast-credential(1).
+cli_src=$src/credential-helper/command_line.cpp
+if [ -f "$cli_src" ]; then
+  helper_text=$(MANWIDTH=200 man -l "$man_dir/squadcast-credential.1" 2>/dev/null)
+  for opt in $(sed -n '/usage_text/,/^}/p' "$cli_src" | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+    grep -q -- "$opt" <<<"$helper_text" || bad "squadcast-credential(1) does not document $opt"
+  done
+  for cmd in login logout token status; do
+    grep -qE "^ +$cmd( |$)" <<<"$helper_text" || bad "squadcast-credential(1) has no entry for '$cmd'"
+  done
+  echo "ok: squadcast-credential(1) documents the helper's usage text"
+fi
+
+exit $fail
