@@ -32,6 +32,18 @@ std::optional<std::string> base64url_decode(std::string_view in) {
   return out;
 }
 
+namespace {
+
+// Claims end up in protocol lines (git's username=, docker JSON) and log lines.
+bool is_printable(const std::string& value) {
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return false;
+  }
+  return value.size() <= 320;
+}
+
+}  // namespace
+
 Result<TokenClaims> decode_token_claims(const Secret& jwt) {
   std::string_view token = jwt.reveal();
   auto first_dot = token.find('.');
@@ -56,11 +68,17 @@ Result<TokenClaims> decode_token_claims(const Secret& jwt) {
   if (!email) return Error{ErrorKind::bad_response, "the access token has no email claim"};
   if (!organization) return Error{ErrorKind::bad_response, "the access token has no organization_id claim"};
   if (!exp) return Error{ErrorKind::bad_response, "the access token has no exp claim"};
+  for (const auto* value : {&*id, &*email, &*organization}) {
+    if (!is_printable(*value)) {
+      return Error{ErrorKind::bad_response, "the access token has a claim with control characters or too long"};
+    }
+  }
   claims.user_id = *id;
   claims.email = *email;
   claims.organization_id = *organization;
   claims.expires_at = *exp;
   claims.first_name = string_field(*payload, "first_name").value_or("");
+  if (!is_printable(claims.first_name)) claims.first_name.clear();
   claims.issued_at = integer_field(*payload, "iat").value_or(0);
   claims.api_token = bool_field(*payload, "api_token").value_or(false);
   if (auto it = payload->find("refresh_token"); it != payload->end() && it->is_string()) {

@@ -4,6 +4,20 @@
 
 namespace squadcast {
 
+namespace {
+
+// Roles and slugs are words; anything else could forge protocol or log lines.
+bool is_word(const std::string& value) {
+  if (value.empty() || value.size() > 64) return false;
+  for (char c : value) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
 Result<UserProfile> parse_user_response(long status, std::string_view body) {
   if (status == 401 || status == 403) {
     return Error{ErrorKind::revoked, "Squadcast refused the access token (HTTP " + std::to_string(status) + ")"};
@@ -22,16 +36,15 @@ Result<UserProfile> parse_user_response(long status, std::string_view body) {
   UserProfile user;
   auto role = string_field(*data, "role");
   if (!role || role->empty()) return Error{ErrorKind::bad_response, "the user lookup answer has no role"};
+  if (!is_word(*role)) return Error{ErrorKind::bad_response, "the user lookup answer has a malformed role"};
   user.role = *role;
   user.id = string_field(*data, "id").value_or("");
   user.email = string_field(*data, "email").value_or("");
   if (auto abilities = data->find("abilities"); abilities != data->end() && abilities->is_array()) {
     for (const auto& ability : *abilities) {
-      if (ability.is_string()) {
-        user.abilities.push_back(ability.get<std::string>());
-      } else if (auto slug = string_field(ability, "slug")) {
-        user.abilities.push_back(*slug);
-      }
+      auto slug = ability.is_string() ? std::optional<std::string>(ability.get<std::string>())
+                                      : string_field(ability, "slug");
+      if (slug && is_word(*slug)) user.abilities.push_back(*slug);
     }
   }
   return user;

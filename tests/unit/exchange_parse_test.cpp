@@ -77,3 +77,10 @@ TEST_CASE("the user answer gives role and ability slugs") {
   CHECK(parse_user_response(200, R"({"data":{"id":"u1"}})").error().kind == ErrorKind::bad_response);
   CHECK(parse_user_response(200, "{").error().kind == ErrorKind::bad_response);
 }
+
+TEST_CASE("roles and ability slugs that are not plain words are refused or dropped") {
+  CHECK(parse_user_response(200, R"({"data":{"role":"admin\nforged"}})").error().kind == ErrorKind::bad_response);
+  auto user = parse_user_response(200, R"({"data":{"role":"user","abilities":[{"slug":"ok-slug"},{"slug":"bad slug"},7]}})");
+  REQUIRE(user.ok());
+  CHECK(user.value().abilities == std::vector<std::string>{"ok-slug"});
+}

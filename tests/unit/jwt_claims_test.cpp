@@ -47,3 +47,14 @@ TEST_CASE("base64url decodes with and without padding and rejects other alphabet
   CHECK_FALSE(base64url_decode("a+b/").has_value());
   CHECK_FALSE(base64url_decode("a").has_value());
 }
+
+TEST_CASE("claims with control characters are refused: they would break protocol lines") {
+  auto payload = sample_claims();
+  payload["email"] = "alice@acme.test\npassword=stolen";
+  auto claims = decode_token_claims(Secret(make_jwt(payload)));
+  REQUIRE_FALSE(claims.ok());
+  CHECK(claims.error().kind == ErrorKind::bad_response);
+  payload = sample_claims();
+  payload["organization_id"] = std::string(400, 'a');
+  CHECK_FALSE(decode_token_claims(Secret(make_jwt(payload))).ok());
+}
