@@ -102,10 +102,14 @@ Error SquadcastAccount::for_people(const Error& error) const {
     case ErrorKind::not_found:
       return {error.kind, "not logged in (" + error.message + "); " + login_hint(config_.profile)};
     default:
-      if (exit_code_for(error.kind) == exit_unreachable)
+      if (exit_code_for(error.kind) != exit_unreachable) return error;
+      // The store always ends holding a working token (a rotated one is saved as it arrives).
+      if (error.kind == ErrorKind::network || error.kind == ErrorKind::timeout || error.kind == ErrorKind::tls) {
         return {error.kind, "cannot reach Squadcast at " + config_.endpoints.auth_url + ": " + error.message +
-                                "; nothing was changed"};
-      return error;
+                                "; your stored token is kept"};
+      }
+      return {error.kind, "Squadcast at " + config_.endpoints.auth_url + " could not issue a token: " +
+                              error.message + "; your stored token is kept"};
   }
 }
 
@@ -127,15 +131,16 @@ Result<AccessGrant> SquadcastAccount::access_token() {
   request.cache = &cache_;
   request.cache_key = cache_key_;
   request.min_validity = config_.min_validity_seconds;
-  auto obtained = obtain_access_token(request, [this]() -> Result<Secret> {
+  std::string stored_email;
+  request.on_rotated = [this, &stored_email](const Secret& rotated) { save_rotated(rotated, stored_email); };
+  auto obtained = obtain_access_token(request, [this, &stored_email]() -> Result<Secret> {
     auto credential = load_credential();
     if (!credential) return credential.error();
+    stored_email = credential.value().email;
     return credential.value().refresh_token;
   });
   if (!obtained) return for_people(obtained.error());
-  ObtainedToken& token = obtained.value();
-  if (token.rotated_refresh_token) save_rotated(*token.rotated_refresh_token, token.token.identity.email);
-  return grant_from(token.token, token.from_cache);
+  return grant_from(obtained.value().token, obtained.value().from_cache);
 }
 
 Status SquadcastAccount::offer_secret(const Secret& secret, std::string_view username) {

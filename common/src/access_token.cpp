@@ -65,6 +65,7 @@ Result<ObtainedToken> obtain_access_token(const TokenRequest& request, const Ref
   ObtainedToken obtained;
   auto fetched = fetch_access_token(request.endpoints, refresh_token.value(), request.http, request.clock(),
                                     &obtained.rotated_refresh_token);
+  if (obtained.rotated_refresh_token && request.on_rotated) request.on_rotated(*obtained.rotated_refresh_token);
   if (!fetched) {
     if (cache && fetched.error().kind == ErrorKind::revoked) cache->erase(request.cache_key);
     return fetched.error();

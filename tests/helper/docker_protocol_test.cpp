@@ -59,7 +59,7 @@ TEST_CASE("docker get when not logged in is the not-found text") {
 
 TEST_CASE("docker get errors go to stdout with exit 1") {
   FakeAccount account;
-  account.token_error = Error{ErrorKind::network, "cannot reach Squadcast at https://auth.squadcast.com: refused; nothing was changed"};
+  account.token_error = Error{ErrorKind::network, "cannot reach Squadcast at https://auth.squadcast.com: refused; your stored token is kept"};
   auto run = run_docker(account, "get", "api.squadcast.com");
   CHECK(run.code == 1);
   CHECK(run.out == account.token_error->message + "\n");

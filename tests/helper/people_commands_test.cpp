@@ -155,7 +155,7 @@ TEST_CASE("unreachable Squadcast: exit 3 and a different clear line") {
   Finished token = box.helper({"token"});
   CHECK(token.code == 3);
   CHECK(token.err.rfind("squadcast-credential: cannot reach Squadcast at " + url + ": ", 0) == 0);
-  CHECK(token.err.find("; nothing was changed\n") != std::string::npos);
+  CHECK(token.err.find("; your stored token is kept\n") != std::string::npos);
   CHECK(std::count(token.err.begin(), token.err.end(), '\n') == 1);
   CHECK(box.helper({"status"}).code == 3);
 }

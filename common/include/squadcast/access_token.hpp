@@ -25,6 +25,10 @@ struct TokenRequest {
   std::int64_t min_validity = 300;
   std::chrono::milliseconds lock_wait{15000};
   std::function<std::int64_t()> clock = [] { return static_cast<std::int64_t>(::time(nullptr)); };
+  // Called as soon as an exchange hands out a new refresh token, even when a later step
+  // of the same call (user lookup, expiry check) fails: the server already retired the
+  // old one, so the new one must be stored whatever happens next.
+  std::function<void(const Secret&)> on_rotated;
 };
 
 struct ObtainedToken {
