@@ -40,7 +40,7 @@ int docker_get(Account& account, std::istream& in, std::ostream& out) {
   std::string secret(grant.value().access_token.reveal());
   nlohmann::json answer = {
       {"ServerURL", server_url}, {"Username", grant.value().identity.email}, {"Secret", secret}};
-  std::string text = answer.dump();
+  std::string text = answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   out << text << '\n' << std::flush;
   wipe_string(text);
   wipe_string(secret);
@@ -80,7 +80,7 @@ int docker_list(Account& account, std::istream&, std::ostream& out) {
   } else if (credential.error().kind != ErrorKind::not_found) {
     return fail(out, credential.error().message);
   }
-  out << answer.dump() << '\n' << std::flush;
+  out << answer.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << '\n' << std::flush;
   return 0;
 }
 

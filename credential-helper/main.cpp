@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -75,8 +76,7 @@ int usage_error(Face face, const std::string& message) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  protect_process();
+static int run_helper(int argc, char** argv) {
   std::ios::sync_with_stdio(false);
   std::vector<std::string> args(argv + 1, argv + argc);
   auto parsed = parse_command_line(argc > 0 ? argv[0] : "", args);
@@ -110,4 +110,16 @@ int main(int argc, char** argv) {
     if (entry.face == command.face) return entry.run(command, account);
   }
   return exit_usage;
+}
+
+int main(int argc, char** argv) {
+  protect_process();
+  try {
+    return run_helper(argc, argv);
+  } catch (const std::exception& error) {  // never std::terminate: say what failed
+    report_line(std::cerr, std::string("internal error: ") + error.what());
+  } catch (...) {
+    report_line(std::cerr, "internal error");
+  }
+  return 1;
 }

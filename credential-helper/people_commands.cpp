@@ -107,7 +107,7 @@ int status(const CommandLine& command, Account& account, std::istream&, std::ost
       json["email"] = stored_email;
     }
     if (!report.message.empty()) json["message"] = report.message;
-    out << json.dump(2) << '\n';
+    out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
     out << "profile:      " << account.profile() << '\n' << "squadcast:    " << account.auth_url() << '\n';
     if (grant) {

@@ -58,7 +58,10 @@ void cleanup_identity(pam_handle_t*, void* data, int) { delete static_cast<Sessi
 
 void remember_for_account(pam_handle_t* pamh, const Identity& identity, const std::string& pam_user) {
   auto data = std::make_unique<SessionIdentity>(SessionIdentity{identity, pam_user});
-  if (pam_set_data(pamh, identity_data_name, data.get(), cleanup_identity) == PAM_SUCCESS) data.release();
+  // On success PAM owns the object and frees it through cleanup_identity.
+  if (pam_set_data(pamh, identity_data_name, data.get(), cleanup_identity) == PAM_SUCCESS) {
+    (void)data.release();  // NOLINT(bugprone-unused-return-value): ownership handed to PAM
+  }
 }
 
 void forget_for_account(pam_handle_t* pamh) { pam_set_data(pamh, identity_data_name, nullptr, nullptr); }
@@ -145,6 +148,11 @@ int check_account(pam_handle_t* pamh, const PamOptions& options, const PamLog& l
     return PAM_USER_UNKNOWN;
   }
   if (const auto* from_auth = identity_from_auth(pamh)) {
+    if (from_auth->pam_user != user.value()) {  // PAM_USER was changed after auth
+      log.decision({"account", user.value(), from_auth->identity.email, from_auth->identity.role, "deny",
+                    "authenticated as " + from_auth->pam_user + ", not " + user.value(), "auth"});
+      return PAM_PERM_DENIED;
+    }
     auto users = system_local_users();
     auto outcome = outcome_for_decision(evaluate_access(options, from_auth->identity, user.value(), users));
     log.decision({"account", user.value(), from_auth->identity.email, from_auth->identity.role, outcome.decision,

@@ -22,6 +22,7 @@ int guarded(pam_handle_t* pamh, int argc, const char** argv, const char* phase, 
             Body&& body) noexcept {
   try {
     std::vector<std::string_view> args;
+    args.reserve(static_cast<std::size_t>(argc > 0 ? argc : 0));
     for (int i = 0; i < argc; ++i) args.emplace_back(argv[i] != nullptr ? argv[i] : "");
     PamLog log(pamh, false);
     auto options = squadcast::pam::parse_pam_options(args);

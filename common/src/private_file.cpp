@@ -1,5 +1,6 @@
 #include "squadcast/private_file.hpp"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -46,6 +47,26 @@ Status check_directory(const std::string& dir, uid_t owner) {
     return Error{ErrorKind::permission, dir + " is writable by others (mode " + octal_mode(st.st_mode) + ")"};
   }
   return success();
+}
+
+// A writer killed between creating its temp file and the rename leaves the temp file (it
+// holds secrets). The next writer of the same file removes such leftovers once they are
+// old enough that no live writer can still own them.
+void remove_stale_temp_files(const std::string& path) {
+  const std::string dir = parent_of(path);
+  const std::string prefix = path.substr(path.rfind('/') + 1) + ".tmp.";
+  DIR* listing = opendir(dir.c_str());
+  if (listing == nullptr) return;
+  const time_t stale_before = time(nullptr) - 60;
+  while (const dirent* entry = readdir(listing)) {
+    if (std::strncmp(entry->d_name, prefix.c_str(), prefix.size()) != 0) continue;
+    struct stat st {};
+    if (fstatat(dirfd(listing), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode) &&
+        st.st_uid == geteuid() && st.st_mtime < stale_before) {
+      unlinkat(dirfd(listing), entry->d_name, 0);
+    }
+  }
+  closedir(listing);
 }
 
 }  // namespace
@@ -103,6 +124,7 @@ Result<Secret> read_private_file(const std::string& path, uid_t owner, std::size
 
 Status write_private_file(const std::string& path, std::string_view data, Durability durability) {
   const bool synced = durability == Durability::synced;
+  remove_stale_temp_files(path);
   const std::string dir = parent_of(path);
   std::string temp = path + ".tmp.XXXXXX";
   int fd = mkostemp(temp.data(), O_CLOEXEC);  // mode 0600

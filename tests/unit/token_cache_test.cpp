@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -132,4 +133,19 @@ TEST_CASE("keys that are not hex digests are refused") {
   TokenCache cache(dir / "cache");
   CHECK_FALSE(cache.write("../../etc/passwd", sample_entry(5000)).ok());
   CHECK_FALSE(cache.read("../x").has_value());
+}
+
+TEST_CASE("temp files left by a killed writer are removed once stale, fresh ones are kept") {
+  test::TempDir dir;
+  TokenCache cache(dir / "cache");
+  REQUIRE(cache.write(key, sample_entry(5000)).ok());
+  const std::string stale = dir / ("cache/" + key + ".json.tmp.AAAAAA");
+  const std::string fresh = dir / ("cache/" + key + ".json.tmp.BBBBBB");
+  std::ofstream(stale) << "half-written";
+  std::ofstream(fresh) << "being written";
+  struct timespec times[2] = {{::time(nullptr) - 120, 0}, {::time(nullptr) - 120, 0}};
+  REQUIRE(utimensat(AT_FDCWD, stale.c_str(), times, 0) == 0);
+  REQUIRE(cache.write(key, sample_entry(6000)).ok());
+  CHECK(access(stale.c_str(), F_OK) != 0);
+  CHECK(access(fresh.c_str(), F_OK) == 0);
 }

@@ -1,0 +1,43 @@
+// parse_user_response(status, body): GET /v3/users/{id} answers, hostile.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz_support.hpp"
+#include "squadcast/roles.hpp"
+#include "squadcast/user_lookup.hpp"
+
+using namespace squadcast;
+
+namespace {
+constexpr long statuses[] = {200, 401, 403, 404, 429, 500, 502, 503, 400, 301, 204, 0, -1, 999, 200, 200};
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  long status = data[0] < 0xC0 ? 200 : statuses[data[0] & 0x0F];
+  std::string_view body = fuzz::as_text(data + 1, size - 1);
+
+  auto result = parse_user_response(status, body);
+  if (result) {
+    FUZZ_CHECK(status == 200);
+    const UserProfile& user = result.value();
+    FUZZ_CHECK(!user.role.empty());
+    // Gating on whatever role came back must be total.
+    for (Role minimum : {Role::stakeholder, Role::user, Role::admin, Role::account_owner}) {
+      bool satisfied = role_satisfies(user.role, minimum);
+      if (satisfied) FUZZ_CHECK(parse_role(user.role).has_value());
+    }
+  } else {
+    const Error& error = result.error();
+    switch (error.kind) {
+      case ErrorKind::revoked: FUZZ_CHECK(status == 401 || status == 403); break;
+      case ErrorKind::not_found: FUZZ_CHECK(status == 404); break;
+      case ErrorKind::rate_limited: FUZZ_CHECK(status == 429); break;
+      case ErrorKind::server_error: FUZZ_CHECK(status != 200); break;
+      case ErrorKind::bad_response: FUZZ_CHECK(status == 200); break;
+      default: FUZZ_CHECK(!"unexpected error kind from parse_user_response");
+    }
+    FUZZ_CHECK(fuzz::is_valid_utf8(error.message));
+  }
+  return 0;
+}
