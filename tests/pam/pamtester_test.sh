@@ -2,6 +2,7 @@
 # pam_squadcast.so through the system's own libpam and /etc/pam.d (root only): pamtester
 # authenticates an admin and refuses a user-role token. Local users come from nss_wrapper.
 # Usage: pamtester_test.sh MODULE EMULATOR SEED NSS_WRAPPER_LIB
+if [ -n "${SQUADCAST_SANITIZED:-}" ]; then echo "SKIP: this is a sanitizer build; the system's binaries cannot load ASan-instrumented code"; exit 77; fi
 set -eu
 module=$1 emulator=$2 seed=$3 nss_wrapper=$4
 

@@ -11,6 +11,7 @@
 # and neither the sshd log (-e, LogLevel DEBUG3) nor the module's syslog lines (captured
 # on a private /dev/log when the system has none) contain a token.
 # Usage: sshd_login_test.sh MODULE EMULATOR SEED
+if [ -n "${SQUADCAST_SANITIZED:-}" ]; then echo "SKIP: this is a sanitizer build; the system's binaries cannot load ASan-instrumented code"; exit 77; fi
 set -euo pipefail
 module=$(realpath "$1") emulator=$(realpath "$2") seed=$(realpath "$3")
 
