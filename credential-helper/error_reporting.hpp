@@ -1,5 +1,5 @@
 // How errors reach people: one stderr line starting with the program name, and exit codes
-// that scripts can branch on (documented in docs/helper.md).
+// that scripts can branch on (documented in the README).
 #pragma once
 
 #include <ostream>

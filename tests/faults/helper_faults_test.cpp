@@ -1,4 +1,4 @@
-// The fault matrix (docs/fault-matrix.md), helper half: the real squadcast-credential,
+// The fault matrix (the README's fault matrix), helper half: the real squadcast-credential,
 // a sandboxed HOME with the file store, against the emulator with a fault injected.
 // Every row checks: exit code and the one-line message class of `token`, what `git get`
 // does, the time bound, the access-token cache after, and the credentials file after
@@ -96,7 +96,7 @@ void write_store(const HelperSandbox& sb, const std::string& token, const std::s
   overwrite_0600(sb.credentials_file(), std::string(squadcast::serialize_credentials_file(credentials).reveal()));
 }
 
-// SQUADCAST_FAULTS_REPORT=1: one line per call, what docs/fault-matrix.md is filled from.
+// SQUADCAST_FAULTS_REPORT=1: one line per call, what the README's fault matrix is filled from.
 void report(const char* row, const char* call, const Finished& f, milliseconds took) {
   if (std::getenv("SQUADCAST_FAULTS_REPORT") == nullptr) return;
   std::printf("REPORT helper | %s | %s | exit %d | %lld ms | %s", row, call, f.code,
@@ -195,7 +195,7 @@ void run_helper_row(const HelperRow& row) {
 
 }  // namespace
 
-// One TEST_CASE per row of docs/fault-matrix.md.
+// One TEST_CASE per row of the README's fault matrix.
 
 TEST_CASE("helper: server down (emulator stopped)", "[helper][down]") {
   HelperRow row{"server down"};

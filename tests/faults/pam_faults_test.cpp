@@ -1,4 +1,4 @@
-// The fault matrix (docs/fault-matrix.md), PAM half: pam_squadcast.so through the real
+// The fault matrix (the README's fault matrix), PAM half: pam_squadcast.so through the real
 // libpam (pam_wrapper, nss_wrapper users), token_source=user_store so the user's
 // credentials file is in play, against the emulator with a fault injected. Every row
 // checks: the return code of pam_authenticate, the time bound, the decision cache after,
@@ -293,7 +293,7 @@ TEST_CASE("pam: rotated refresh token", "[rotation]") {
   CHECK(rotated != token);
   check_no_token(run.log, {token, rotated});
   // The module never writes to the user's store: the file is unchanged, and now holds
-  // a token the server has retired (see docs/fault-matrix.md). The positive decision
+  // a token the server has retired (see the README's fault matrix). The positive decision
   // covers the next cache_ttl seconds.
   CHECK(slurp(store) == store_before);
   CHECK(files_ending(env.cache_dir(), ".decision").size() == 1);
