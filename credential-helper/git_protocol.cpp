@@ -5,6 +5,7 @@
 
 #include "error_reporting.hpp"
 #include "host_names.hpp"
+#include "squadcast/ascii_text.hpp"
 
 namespace squadcast::helper {
 
@@ -83,9 +84,7 @@ Result<GitCredentialRequest> read_git_request(std::istream& in) {
     if (key == "protocol") {
       request.protocol = value;
     } else if (key == "host") {
-      request.host = value;
-      std::transform(request.host.begin(), request.host.end(), request.host.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      request.host = to_lower_ascii(value);
     } else if (key == "path") {
       request.path = value;
     } else if (key == "username") {

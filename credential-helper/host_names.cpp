@@ -1,35 +1,23 @@
 #include "host_names.hpp"
+#include "squadcast/ascii_text.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 namespace squadcast::helper {
 
-namespace {
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-}  // namespace
 
 std::string host_of_url(const UrlParts& url) {
   std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   if (url.port != 0) host += ":" + std::to_string(url.port);
-  return lower(host);
+  return to_lower_ascii(host);
 }
 
 std::optional<RequestedHost> parse_requested_host(std::string_view text) {
-  text = trim(text);
+  text = trim_whitespace(text);
   RequestedHost out;
   if (auto scheme_end = text.find("://"); scheme_end != std::string_view::npos) {
-    out.scheme = lower(text.substr(0, scheme_end));
+    out.scheme = to_lower_ascii(text.substr(0, scheme_end));
     text.remove_prefix(scheme_end + 3);
   }
   if (auto path = text.find_first_of("/?#"); path != std::string_view::npos) text = text.substr(0, path);
@@ -38,7 +26,7 @@ std::optional<RequestedHost> parse_requested_host(std::string_view text) {
   for (char c : text) {
     if (std::isspace(static_cast<unsigned char>(c)) || std::iscntrl(static_cast<unsigned char>(c))) return std::nullopt;
   }
-  out.host = lower(text);
+  out.host = to_lower_ascii(text);
   return out;
 }
 

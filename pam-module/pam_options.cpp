@@ -1,4 +1,5 @@
 #include "pam_options.hpp"
+#include "squadcast/ascii_text.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -15,12 +16,6 @@ namespace {
 constexpr std::size_t max_admin_file = 64 * 1024;
 
 Error config_error(std::string message) { return Error{ErrorKind::config, std::move(message)}; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 Status parse_seconds(std::string_view key, std::string_view value, int min, int max, int& out) {
   int parsed = 0;
@@ -111,7 +106,7 @@ constexpr std::array<KeyHandler, 20> handlers{{
        if (auto s = require_value(k, v); !s) return s;
        while (!v.empty()) {
          auto comma = v.find(',');
-         auto slug = trim(v.substr(0, comma));
+         auto slug = trim_whitespace(v.substr(0, comma));
          if (!is_ability_slug(slug)) {
            return config_error(std::string(k) + ": '" + std::string(slug) + "' is not an ability slug");
          }
@@ -183,14 +178,14 @@ Status apply_config_file(PamOptions& options, const std::string& path, const Adm
   int line_number = 0;
   while (!rest.empty()) {
     auto nl = rest.find('\n');
-    auto line = trim(rest.substr(0, nl));
+    auto line = trim_whitespace(rest.substr(0, nl));
     rest = nl == std::string_view::npos ? std::string_view{} : rest.substr(nl + 1);
     ++line_number;
     if (line.empty() || line.front() == '#') continue;
     // Allow "key = value" as well as "key=value" in files.
     std::string normalized;
     if (auto eq = line.find('='); eq != std::string_view::npos) {
-      normalized = std::string(trim(line.substr(0, eq))) + "=" + std::string(trim(line.substr(eq + 1)));
+      normalized = std::string(trim_whitespace(line.substr(0, eq))) + "=" + std::string(trim_whitespace(line.substr(eq + 1)));
     } else {
       normalized = line;
     }

@@ -1,4 +1,5 @@
 #include "user_mapping.hpp"
+#include "squadcast/ascii_text.hpp"
 
 #include <pwd.h>
 
@@ -8,18 +9,6 @@
 
 namespace squadcast::pam {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
 
 // A name we are willing to hand to getpwnam and compare with PAM_USER.
 bool plausible_user_name(std::string_view name) {
@@ -41,17 +30,17 @@ LocalUsers system_local_users() {
 }
 
 Result<std::string> lookup_user_map_file(std::string_view text, std::string_view email) {
-  auto wanted = lower(email);
+  auto wanted = to_lower_ascii(email);
   while (!text.empty()) {
     auto nl = text.find('\n');
-    auto line = trim(text.substr(0, nl));
+    auto line = trim_whitespace(text.substr(0, nl));
     text = nl == std::string_view::npos ? std::string_view{} : text.substr(nl + 1);
     if (line.empty() || line.front() == '#') continue;
     auto sep = line.find_first_of(": \t");
     if (sep == std::string_view::npos) continue;
-    auto key = trim(line.substr(0, sep));
-    auto user = trim(line.substr(sep + 1));
-    if (lower(key) == wanted) return std::string(user);
+    auto key = trim_whitespace(line.substr(0, sep));
+    auto user = trim_whitespace(line.substr(sep + 1));
+    if (to_lower_ascii(key) == wanted) return std::string(user);
   }
   return Error{ErrorKind::not_found, "no entry for " + std::string(email) + " in the user map"};
 }
@@ -62,11 +51,11 @@ Result<std::string> map_email_to_local_user(const UserMap& map, std::string_view
     case UserMapKind::email_localpart: {
       auto at = email.find('@');
       if (at == std::string_view::npos || at == 0) return Error{ErrorKind::not_found, "email has no local part"};
-      local = lower(email.substr(0, at));
+      local = to_lower_ascii(email.substr(0, at));
       break;
     }
     case UserMapKind::email:
-      local = lower(email);
+      local = to_lower_ascii(email);
       break;
     case UserMapKind::file: {
       auto text = users.read_file(map.file);

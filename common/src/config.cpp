@@ -1,4 +1,5 @@
 #include "squadcast/config.hpp"
+#include "squadcast/ascii_text.hpp"
 
 #include <pwd.h>
 #include <unistd.h>
@@ -11,12 +12,6 @@
 
 namespace squadcast {
 namespace {
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 Result<int> parse_seconds(std::string_view key, std::string_view value, int min, int max) {
   int number = 0;
@@ -75,15 +70,15 @@ Result<KeyValues> parse_config_text(std::string_view text, std::string_view prof
   int line_number = 0;
   while (!text.empty()) {
     auto newline = text.find('\n');
-    std::string_view line = trim(text.substr(0, newline));
+    std::string_view line = trim_whitespace(text.substr(0, newline));
     text = newline == std::string_view::npos ? std::string_view() : text.substr(newline + 1);
     ++line_number;
     if (line.empty() || line.front() == '#' || line.front() == ';') continue;
     auto where = [&] { return "line " + std::to_string(line_number) + ": "; };
     if (line.front() == '[') {
       if (line.back() != ']') return Error{ErrorKind::config, where() + "unclosed section header"};
-      std::string_view name = trim(line.substr(1, line.size() - 2));
-      if (name.substr(0, 8) == "profile ") name = trim(name.substr(8));
+      std::string_view name = trim_whitespace(line.substr(1, line.size() - 2));
+      if (name.substr(0, 8) == "profile ") name = trim_whitespace(name.substr(8));
       if (name.empty()) return Error{ErrorKind::config, where() + "empty profile name"};
       in_section = true;
       in_selected = name == profile;
@@ -91,8 +86,8 @@ Result<KeyValues> parse_config_text(std::string_view text, std::string_view prof
     }
     auto equals = line.find('=');
     if (equals == std::string_view::npos) return Error{ErrorKind::config, where() + "expected key = value"};
-    std::string key(trim(line.substr(0, equals)));
-    std::string value(trim(line.substr(equals + 1)));
+    std::string key(trim_whitespace(line.substr(0, equals)));
+    std::string value(trim_whitespace(line.substr(equals + 1)));
     if (key.empty()) return Error{ErrorKind::config, where() + "empty key"};
     if (!in_section) {
       global[key] = value;

@@ -1,17 +1,11 @@
 #include "squadcast/endpoints.hpp"
+#include "squadcast/ascii_text.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 namespace squadcast {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 std::string without_trailing_slash(std::string_view url) {
   while (!url.empty() && url.back() == '/') url.remove_suffix(1);
@@ -28,7 +22,7 @@ Result<UrlParts> parse_url(std::string_view url) {
   auto scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos || scheme_end == 0) return bad_url(url, "no scheme");
   UrlParts parts;
-  parts.scheme = lower(url.substr(0, scheme_end));
+  parts.scheme = to_lower_ascii(url.substr(0, scheme_end));
   std::string_view rest = url.substr(scheme_end + 3);
   std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
   if (authority.find('@') != std::string_view::npos) return bad_url(url, "credentials in URLs are not allowed");
@@ -40,7 +34,7 @@ Result<UrlParts> parse_url(std::string_view url) {
   if (!authority.empty() && authority.front() == '[') {
     auto close = authority.find(']');
     if (close == std::string_view::npos) return bad_url(url, "unclosed IPv6 bracket");
-    parts.host = lower(authority.substr(1, close - 1));
+    parts.host = to_lower_ascii(authority.substr(1, close - 1));
     std::string_view after = authority.substr(close + 1);
     if (!after.empty()) {
       if (after.front() != ':') return bad_url(url, "junk after IPv6 address");
@@ -48,7 +42,7 @@ Result<UrlParts> parse_url(std::string_view url) {
     }
   } else {
     auto colon = authority.rfind(':');
-    parts.host = lower(authority.substr(0, colon));
+    parts.host = to_lower_ascii(authority.substr(0, colon));
     if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
   }
   if (parts.host.empty()) return bad_url(url, "no host");
