@@ -3,6 +3,10 @@ add_compile_options(-Wall -Wextra -Wpedantic)
 if(SQUADCAST_WERROR)
   add_compile_options(-Werror)
 endif()
+# GCC 12 at -O3 reports -Wrestrict on plain std::string concatenation (GCC bug 105651).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+  add_compile_options($<$<COMPILE_LANGUAGE:CXX>:-Wno-restrict>)
+endif()
 
 add_compile_options(-fstack-protector-strong -fno-strict-aliasing)
 # _FORTIFY_SOURCE needs optimisation; sanitizer builds run at -O1 and keep it off.

@@ -6,7 +6,6 @@
 
 namespace squadcast::helper {
 
-
 std::string host_of_url(const UrlParts& url) {
   std::string host = url.host.find(':') != std::string::npos ? "[" + url.host + "]" : url.host;
   if (url.port != 0) host += ":" + std::to_string(url.port);
