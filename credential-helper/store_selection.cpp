@@ -44,6 +44,35 @@ SelectedStore env_store(const std::string& auth_url, const Getenv& getenv, std::
   return {std::make_unique<EnvStore>(Secret(value ? value : ""), auth_url), std::move(description)};
 }
 
+// `auto` with a Secret Service: a token kept in the file earlier (say, logged in over SSH
+// with no desktop session) is still found; new tokens go to the Secret Service, and
+// logout forgets both.
+class SecretServiceWithFileFallback : public CredentialStore {
+ public:
+  explicit SecretServiceWithFileFallback(std::unique_ptr<CredentialStore> primary)
+      : primary_(std::move(primary)), file_(FileStore::default_path()) {}
+  const char* name() const override { return primary_->name(); }
+  Result<StoredCredential> get(const std::string& profile) override {
+    auto found = primary_->get(profile);
+    if (found || found.error().kind != ErrorKind::not_found) return found;
+    auto in_file = file_.get(profile);
+    return in_file ? in_file : found;
+  }
+  Status put(const std::string& profile, const StoredCredential& credential) override {
+    return primary_->put(profile, credential);
+  }
+  Status erase(const std::string& profile) override {
+    auto erased = primary_->erase(profile);
+    (void)file_.erase(profile);  // nothing there, or unreadable: the primary's answer stands
+    return erased;
+  }
+  Result<std::vector<std::string>> list() override { return primary_->list(); }
+
+ private:
+  std::unique_ptr<CredentialStore> primary_;
+  FileStore file_;
+};
+
 Result<std::unique_ptr<SecretServiceStore>> answering_secret_service(const Getenv& getenv) {
   auto store = SecretServiceStore::load(secret_service_plugin_path(getenv));
   if (!store) return store.error();
@@ -83,7 +112,8 @@ Result<SelectedStore> select_credential_store(const std::string& backend, const 
   if (!is_set(getenv, "DBUS_SESSION_BUS_ADDRESS")) return file_store("file (auto: no D-Bus session bus)");
   auto store = answering_secret_service(getenv);
   if (!store) return file_store("file (auto: " + store.error().message + ")");
-  return SelectedStore{std::move(store).value(), "secretservice (auto: the Secret Service answered)"};
+  return SelectedStore{std::make_unique<SecretServiceWithFileFallback>(std::move(store).value()),
+                       "secretservice (auto: the Secret Service answered)"};
 }
 
 }  // namespace squadcast::helper

@@ -82,5 +82,16 @@ check "logout erased the keyring item" test -z "$(grep 'attribute.profile' <<<"$
 rc=0; squadcast-credential token >/dev/null 2>"$WORK/after.err" || rc=$?
 check "token after logout exits 1 (not logged in)" test "$rc" = 1
 
+# A token kept in the file earlier (say, from an SSH session with no desktop) is still
+# found by `auto` when the keyring holds none; logout forgets it too.
+squadcast-credential --backend file login --stdin <<<"$token" >/dev/null 2>&1
+check "a file-store login works beside the keyring" test -s "$XDG_CONFIG_HOME/squadcast/credentials"
+rm -rf "$XDG_CACHE_HOME/squadcast"
+rc=0; squadcast-credential token >"$WORK/fallback.out" 2>"$WORK/fallback.err" || rc=$?
+check "auto falls back to the file store when the keyring holds nothing" test "$rc" = 0 -a -s "$WORK/fallback.out"
+squadcast-credential logout >/dev/null 2>&1
+rc=0; squadcast-credential --backend file token >/dev/null 2>&1 || rc=$?
+check "logout with auto forgets the file-store token too" test "$rc" = 1
+
 echo "$failures failure(s)"
 [ "$failures" = 0 ]
