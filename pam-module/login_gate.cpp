@@ -165,14 +165,8 @@ int check_account(pam_handle_t* pamh, const PamOptions& options, const PamLog& l
     return PAM_PERM_DENIED;
   }
   if (unknown_store_owner(options, log, "account", user.value())) return PAM_USER_UNKNOWN;
-  Result<SourcedToken> sourced = [&]() -> Result<SourcedToken> {
-    auto account = find_local_account(user.value());
-    if (!account) return account.error();
-    auto token = read_user_store(account.value(), options.profile);
-    if (!token) return token.error();
-    return SourcedToken{std::move(token).value(), "user_store"};
-  }();
-  return decide(pamh, Phase::account, options, log, user.value(), sourced);
+  return decide(pamh, Phase::account, options, log, user.value(),
+                token_from_user_store(user.value(), options.profile));
 }
 
 }  // namespace squadcast::pam

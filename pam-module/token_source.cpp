@@ -106,14 +106,16 @@ Result<Secret> read_user_store(const LocalAccount& account, const std::string& p
   return it->second.refresh_token;
 }
 
+Result<SourcedToken> token_from_user_store(const std::string& pam_user, const std::string& profile) {
+  auto account = find_local_account(pam_user);
+  if (!account) return account.error();
+  auto token = read_user_store(account.value(), profile);
+  if (!token) return token.error();
+  return SourcedToken{std::move(token).value(), "user_store"};
+}
+
 Result<SourcedToken> token_for_auth(pam_handle_t* pamh, const PamOptions& options, const std::string& pam_user) {
-  if (options.token_source == TokenSource::user_store) {
-    auto account = find_local_account(pam_user);
-    if (!account) return account.error();
-    auto token = read_user_store(account.value(), options.profile);
-    if (!token) return token.error();
-    return SourcedToken{std::move(token).value(), "user_store"};
-  }
+  if (options.token_source == TokenSource::user_store) return token_from_user_store(pam_user, options.profile);
   if (options.token_source == TokenSource::authtok || options.use_first_pass) {
     auto token = stacked_authtok(pamh);
     if (!token) return token.error();

@@ -5,15 +5,6 @@
 #include "squadcast/private_file.hpp"
 
 namespace squadcast {
-namespace {
-
-std::string parent_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  return slash == std::string::npos || slash == 0 ? "/" : path.substr(0, slash);
-}
-
-}  // namespace
-
 Secret serialize_credentials_file(const CredentialsByProfile& credentials) {
   nlohmann::json profiles = nlohmann::json::object();
   for (const auto& [name, credential] : credentials) {
@@ -94,7 +85,7 @@ Result<StoredCredential> FileStore::get(const std::string& profile) {
 }
 
 Status FileStore::put(const std::string& profile, const StoredCredential& credential) {
-  if (auto dir = ensure_private_dir(parent_of(path_)); !dir) return dir.error();
+  if (auto dir = ensure_private_dir(parent_directory(path_)); !dir) return dir.error();
   // Serialise read-modify-write against other processes so no update is lost.
   auto lock = FileLock::acquire(path_ + ".lock", std::chrono::seconds(10));
   if (!lock) return lock.error();

@@ -19,13 +19,6 @@ std::string octal_mode(mode_t mode) {
   return text;
 }
 
-std::string parent_of(const std::string& path) {
-  auto slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
 Error io_error(const std::string& what, const std::string& path) {
   return {ErrorKind::io, what + " " + path + ": " + std::strerror(errno)};
 }
@@ -53,7 +46,7 @@ Status check_directory(const std::string& dir, uid_t owner) {
 // holds secrets). The next writer of the same file removes such leftovers once they are
 // old enough that no live writer can still own them.
 void remove_stale_temp_files(const std::string& path) {
-  const std::string dir = parent_of(path);
+  const std::string dir = parent_directory(path);
   const std::string prefix = path.substr(path.rfind('/') + 1) + ".tmp.";
   DIR* listing = opendir(dir.c_str());
   if (listing == nullptr) return;
@@ -71,8 +64,15 @@ void remove_stale_temp_files(const std::string& path) {
 
 }  // namespace
 
+std::string parent_directory(const std::string& path) {
+  auto slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
 Result<Secret> read_private_file(const std::string& path, uid_t owner, std::size_t max_size) {
-  if (auto dir = check_directory(parent_of(path), owner); !dir) {
+  if (auto dir = check_directory(parent_directory(path), owner); !dir) {
     if (dir.error().kind == ErrorKind::not_found) return Error{ErrorKind::not_found, path + " does not exist"};
     return dir.error();
   }
@@ -125,7 +125,7 @@ Result<Secret> read_private_file(const std::string& path, uid_t owner, std::size
 Status write_private_file(const std::string& path, std::string_view data, Durability durability) {
   const bool synced = durability == Durability::synced;
   remove_stale_temp_files(path);
-  const std::string dir = parent_of(path);
+  const std::string dir = parent_directory(path);
   std::string temp = path + ".tmp.XXXXXX";
   int fd = mkostemp(temp.data(), O_CLOEXEC);  // mode 0600
   if (fd < 0) return io_error("cannot create a temporary file beside", path);

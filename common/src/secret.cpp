@@ -14,33 +14,30 @@ void wipe_string(std::string& s) {
   s.clear();
 }
 
-Secret::Secret(std::string_view value) {
+void Secret::replace_with(std::string_view value) {
+  wipe_string(value_);
   value_.reserve(value.size());  // one allocation, so no unwiped copies are left behind
   value_.assign(value);
 }
 
-Secret::Secret(const Secret& other) : Secret(std::string_view(other.value_)) {}
+Secret::Secret(std::string_view value) { replace_with(value); }
 
+Secret::Secret(const Secret& other) { replace_with(other.value_); }
+
+// Copied and wiped rather than moved: a moved std::string may leave bytes in an SSO buffer.
 Secret::Secret(Secret&& other) noexcept {
-  value_.reserve(other.value_.size());
-  value_.assign(other.value_);
+  replace_with(other.value_);
   wipe_string(other.value_);
 }
 
 Secret& Secret::operator=(const Secret& other) {
-  if (this != &other) {
-    wipe_string(value_);
-    value_.reserve(other.value_.size());
-    value_.assign(other.value_);
-  }
+  if (this != &other) replace_with(other.value_);
   return *this;
 }
 
 Secret& Secret::operator=(Secret&& other) noexcept {
   if (this != &other) {
-    wipe_string(value_);
-    value_.reserve(other.value_.size());
-    value_.assign(other.value_);
+    replace_with(other.value_);
     wipe_string(other.value_);
   }
   return *this;

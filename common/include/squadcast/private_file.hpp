@@ -14,6 +14,9 @@
 
 namespace squadcast {
 
+// The directory part of a path ("." for a bare name, "/" for a file at the root).
+std::string parent_directory(const std::string& path);
+
 // not_found when missing; permission for a symlink, non-regular file, wrong owner or any
 // group/world permission bit; too_large over max_size.
 Result<Secret> read_private_file(const std::string& path, uid_t owner, std::size_t max_size);

@@ -33,6 +33,7 @@ class Secret {
   bool equals(const Secret& other) const;
 
  private:
+  void replace_with(std::string_view value);  // wipes the old bytes first
   std::string value_;
 };
 
