@@ -36,6 +36,11 @@ class Account {
 
   // A valid access token. Error messages are ready to show to people (one line, no token).
   virtual Result<AccessGrant> access_token() = 0;
+  // The same, valid for at least `seconds` more (an exchange first when the cached one
+  // expires sooner): exec hands it to runs that may last a while.
+  virtual Result<AccessGrant> access_token_valid_for(std::int64_t seconds) = 0;
+  // "us" or "eu" when the endpoints are that region's own, "" for explicit URLs.
+  virtual std::string named_region() const = 0;
   // A secret a tool wants stored: kept as the refresh token unless it is an access token.
   virtual Status offer_secret(const Secret& secret, std::string_view username) = 0;
   // Forgets the cached access token (the refresh token stays).

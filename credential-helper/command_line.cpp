@@ -30,6 +30,15 @@ constexpr ValueOption value_options[] = {
     {"--backend", &ConfigOverrides::backend},
 };
 
+struct CommandValueOption {  // options of one command rather than of the configuration
+  std::string_view name;
+  std::optional<std::string> CommandLine::*slot;
+};
+
+constexpr CommandValueOption command_value_options[] = {
+    {"--min-ttl", &CommandLine::min_ttl},
+};
+
 struct FlagOption {
   std::string_view name;
   bool CommandLine::*flag;
@@ -38,12 +47,29 @@ struct FlagOption {
 constexpr FlagOption flag_options[] = {
     {"--stdin", &CommandLine::read_stdin},
     {"--json", &CommandLine::json},
+    {"--access-token-only", &CommandLine::access_token_only},
     {"--help", &CommandLine::help},
     {"-h", &CommandLine::help},
     {"--version", &CommandLine::version},
 };
 
 Error usage_error(std::string message) { return Error{ErrorKind::config, std::move(message) + " (see --help)"}; }
+
+// "--name VALUE" or "--name=VALUE" into `slot`; false when `args[i]` is not this option.
+Result<bool> take_value(std::string_view name, const std::vector<std::string>& args, std::size_t& i,
+                        std::optional<std::string>& slot) {
+  std::string_view arg = args[i];
+  if (arg == name) {
+    if (i + 1 >= args.size()) return usage_error(std::string(arg) + " needs a value");
+    slot = args[++i];
+    return true;
+  }
+  if (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=') {
+    slot = std::string(arg.substr(name.size() + 1));
+    return true;
+  }
+  return false;
+}
 }  // namespace
 
 const char* to_string(Face face) {
@@ -74,6 +100,10 @@ Result<CommandLine> parse_command_line(std::string_view argv0, const std::vector
   std::vector<std::string> positional;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view arg = args[i];
+    if (arg == "--") {  // exec's command: its options are its own
+      command.child_command.assign(args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+      break;
+    }
     if (arg.size() < 2 || arg[0] != '-') {
       positional.emplace_back(arg);
       continue;
@@ -83,14 +113,16 @@ Result<CommandLine> parse_command_line(std::string_view argv0, const std::vector
       if (arg == option.name) command.*option.flag = matched = true;
     }
     for (const ValueOption& option : value_options) {
-      if (arg == option.name) {
-        if (i + 1 >= args.size()) return usage_error(std::string(arg) + " needs a value");
-        command.overrides.*option.slot = args[++i];
-        matched = true;
-      } else if (arg.starts_with(option.name) && arg.size() > option.name.size() && arg[option.name.size()] == '=') {
-        command.overrides.*option.slot = std::string(arg.substr(option.name.size() + 1));
-        matched = true;
-      }
+      if (matched) break;  // args[i] may now be that option's value
+      auto taken = take_value(option.name, args, i, command.overrides.*option.slot);
+      if (!taken) return taken.error();
+      matched = matched || taken.value();
+    }
+    for (const CommandValueOption& option : command_value_options) {
+      if (matched) break;  // args[i] may now be that option's value
+      auto taken = take_value(option.name, args, i, command.*option.slot);
+      if (!taken) return taken.error();
+      matched = matched || taken.value();
     }
     if (!matched) {
       // Only the name: whatever follows '=' might be a token someone tried to pass.
@@ -127,6 +159,11 @@ Commands:
   logout            forget the stored refresh token and the cached access token
   token             print a valid access token and a newline
   status [--json]   identity, role, organisation, expiry, store and cache state
+  exec [--min-ttl DURATION] [--access-token-only] [-- COMMAND [ARGS...]]
+                    become COMMAND (default $SHELL) with the profile's tokens in
+                    SQUADCAST_REFRESH_TOKEN, SQUADCAST_REFRESHTOKEN, SQUADCASTSDK_BEARER_AUTH,
+                    SQUADCAST_REGION and SQUADCAST_PROFILE; the access token stays valid
+                    for at least DURATION (900, 15m, 1h; default 15m)
 
 Options:
   --profile NAME    account profile (default: SQUADCAST_PROFILE or "default")
@@ -136,7 +173,8 @@ Options:
   --help, --version
 
 Exit codes of token and status: 0 valid, 1 not logged in, 2 refresh token revoked or
-invalid, 3 Squadcast unreachable, 4 usage or configuration error.
+invalid, 3 Squadcast unreachable, 4 usage or configuration error. exec exits with these
+before starting COMMAND, else with COMMAND's own status (127 not found, 126 not runnable).
 )";
 }
 

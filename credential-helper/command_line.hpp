@@ -2,6 +2,7 @@
 // the few options. There is deliberately no option that takes a token.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,10 @@ struct CommandLine {
   ConfigOverrides overrides;
   bool read_stdin = false;  // login --stdin
   bool json = false;        // status --json
+  // exec: the command (what follows "--"), --min-ttl DURATION, --access-token-only
+  std::vector<std::string> child_command;
+  std::optional<std::string> min_ttl;
+  bool access_token_only = false;
   bool help = false;
   bool version = false;
 };

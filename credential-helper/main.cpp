@@ -1,9 +1,5 @@
 // squadcast-credential: one binary, a face per tool (chosen by the name it is called by
 // or by a first argument), all talking to one Account.
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
-
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -15,6 +11,7 @@
 #include "error_reporting.hpp"
 #include "git_protocol.hpp"
 #include "people_commands.hpp"
+#include "process_protection.hpp"
 #include "squadcast/config.hpp"
 #include "squadcast_account.hpp"
 #include "terraform_protocol.hpp"
@@ -27,15 +24,6 @@ using namespace squadcast;
 using namespace squadcast::helper;
 
 namespace {
-
-// Tokens live in this process's memory: no core dumps, no ptrace by other users' tools,
-// and every file we create is private.
-void protect_process() {
-  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  rlimit no_core{0, 0};
-  ::setrlimit(RLIMIT_CORE, &no_core);
-  ::umask(077);
-}
 
 using FaceRunner = int (*)(const CommandLine&, Account&);
 

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "error_reporting.hpp"
+#include "exec_command.hpp"
 #include "tty_prompt.hpp"
 
 namespace squadcast::helper {
@@ -137,6 +138,7 @@ constexpr PeopleCommandEntry people_commands[] = {
     {"logout", logout},
     {"token", token},
     {"status", status},
+    {"exec", run_exec_command},
 };
 }  // namespace
 

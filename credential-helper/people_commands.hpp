@@ -1,4 +1,4 @@
-// The commands people and scripts type: login, logout, token, status.
+// The commands people and scripts type: login, logout, token, status (and exec, in its own file).
 #pragma once
 
 #include <istream>

@@ -124,13 +124,15 @@ void SquadcastAccount::save_rotated(const Secret& rotated, const std::string& em
   }
 }
 
-Result<AccessGrant> SquadcastAccount::access_token() {
+Result<AccessGrant> SquadcastAccount::access_token() { return access_token_valid_for(config_.min_validity_seconds); }
+
+Result<AccessGrant> SquadcastAccount::access_token_valid_for(std::int64_t seconds) {
   TokenRequest request;
   request.endpoints = config_.endpoints;
   request.http = http_options();
   request.cache = &cache_;
   request.cache_key = cache_key_;
-  request.min_validity = config_.min_validity_seconds;
+  request.min_validity = seconds;
   std::string stored_email;
   request.on_rotated = [this, &stored_email](const Secret& rotated) { save_rotated(rotated, stored_email); };
   auto obtained = obtain_access_token(request, [this, &stored_email]() -> Result<Secret> {
@@ -141,6 +143,13 @@ Result<AccessGrant> SquadcastAccount::access_token() {
   });
   if (!obtained) return for_people(obtained.error());
   return grant_from(obtained.value().token, obtained.value().from_cache);
+}
+
+std::string SquadcastAccount::named_region() const {
+  auto own = resolve_endpoints(config_.region, "", "", false);
+  if (own && own.value().auth_url == config_.endpoints.auth_url && own.value().api_url == config_.endpoints.api_url)
+    return config_.region;
+  return "";
 }
 
 Status SquadcastAccount::offer_secret(const Secret& secret, std::string_view username) {

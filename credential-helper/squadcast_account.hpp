@@ -25,6 +25,8 @@ class SquadcastAccount : public Account {
   std::string server_name() const override;
 
   Result<AccessGrant> access_token() override;
+  Result<AccessGrant> access_token_valid_for(std::int64_t seconds) override;
+  std::string named_region() const override;
   Status offer_secret(const Secret& secret, std::string_view username) override;
   void drop_cached_token() override;
 

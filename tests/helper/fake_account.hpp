@@ -47,6 +47,13 @@ class FakeAccount : public Account {
     if (token_error) return *token_error;
     return grant;
   }
+  std::vector<std::int64_t> validity_requests;  // what access_token_valid_for was asked
+  std::string region;
+  Result<AccessGrant> access_token_valid_for(std::int64_t seconds) override {
+    validity_requests.push_back(seconds);
+    return access_token();
+  }
+  std::string named_region() const override { return region; }
   Status offer_secret(const Secret& secret, std::string_view username) override {
     if (store_error) return *store_error;
     offered.emplace_back(secret.reveal());

@@ -89,6 +89,7 @@ Finished Running::wait() {
   }
   pid_ = -1;
   finished.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  if (WIFSIGNALED(status)) finished.signal = WTERMSIG(status);
   finished.out = slurp(out_path_);
   finished.err = slurp(err_path_);
   ::unlink(out_path_.c_str());

@@ -12,6 +12,7 @@ namespace squadcast::helper::test {
 
 struct Finished {
   int code = -1;  // exit status, or 128 + signal
+  int signal = 0;  // the signal that ended it, 0 when it exited
   std::string out;
   std::string err;
 };
