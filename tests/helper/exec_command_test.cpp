@@ -12,6 +12,7 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -116,11 +117,18 @@ TEST_CASE("exec: no process in between, and SIGINT sent to the pid the caller st
   HelperSandbox box(emu);
   box.login("tok-admin");
   const std::string ready = box.home / "ready";
+  // A caller that ignores SIGINT (a background job of a script) hands that on, and the
+  // shell may not trap it then: start from the default disposition, as a terminal does.
+  struct sigaction previous {};
+  struct sigaction by_default {};
+  by_default.sa_handler = SIG_DFL;
+  ::sigaction(SIGINT, &by_default, &previous);
   auto running = box.start_helper(
       {"exec", "--", "sh", "-c",
        "trap 'echo interrupted; exit 7' INT; echo \"$$ $PPID\" > \"$1.tmp\"; mv \"$1.tmp\" \"$1\"; "
        "while :; do sleep 0.05; done",
        "sh", ready});
+  ::sigaction(SIGINT, &previous, nullptr);
   for (int i = 0; i < 600 && !std::filesystem::exists(ready); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   REQUIRE(std::filesystem::exists(ready));
   std::istringstream ids(read_text(ready));
@@ -290,6 +298,7 @@ TEST_CASE("exec: not logged in, revoked and unreachable are token's messages and
   emu.reset();
   box.login("tok-admin");
   std::filesystem::remove_all(box.cache_dir());
+  box.env["SQUADCAST_TIMEOUT"] = "3";  // retries end by then
   emu.stop();
   same_as_token(3);
 }
@@ -330,4 +339,34 @@ TEST_CASE("exec without a command starts $SHELL with the variables and says so o
   Finished fallback = box.helper({"exec"}, "exit 3\n");
   CHECK(fallback.code == 3);
   CHECK(fallback.err.find("starting /bin/sh") != std::string::npos);
+}
+
+TEST_CASE("exec: the command inherits the caller's descriptors and none of the helper's, even after an exchange") {
+  Emulator emu;
+  HelperSandbox box(emu);
+  box.login("tok-admin");
+  std::filesystem::remove_all(box.cache_dir());  // a miss: store, lock file, libcurl, TLS
+  long exchanges = emu.counter("exchange");
+  Finished baseline = box.program({"/bin/ls", "-l", "/proc/self/fd"});
+  Finished run = box.helper({"exec", "--", "/bin/ls", "-l", "/proc/self/fd"});
+  REQUIRE(run.code == 0);
+  CHECK(emu.counter("exchange") == exchanges + 1);
+  // Same descriptor numbers and targets; what differs per run (pipe inodes, capture file
+  // names, ls's own /proc directory) is normalised first.
+  auto targets = [](const std::string& listing) {
+    static const std::regex per_run(R"(\[[0-9]+\]|run-[0-9-]+|/proc/[0-9]+/)");
+    std::vector<std::string> lines;
+    std::istringstream in(listing);
+    for (std::string line; std::getline(in, line);) {
+      auto arrow = line.find(" -> ");
+      if (arrow == std::string::npos) continue;  // "total 0"
+      auto fd = line.rfind(' ', arrow - 1);
+      lines.push_back(std::regex_replace(line.substr(fd + 1), per_run, "#"));
+    }
+    return lines;
+  };
+  INFO(baseline.out);
+  INFO(run.out);
+  CHECK(targets(run.out) == targets(baseline.out));
+  CHECK(targets(run.out).size() >= 3);
 }

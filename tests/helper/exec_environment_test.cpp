@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include "command_line.hpp"
+#include "error_reporting.hpp"
 #include "exec_command.hpp"
 #include "fake_account.hpp"
 #include "squadcast_account.hpp"
