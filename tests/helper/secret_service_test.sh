@@ -73,6 +73,13 @@ check "no token on stderr (get)" no_token_in "$WORK/get.err"
 docker-credential-squadcast list </dev/null >"$WORK/list.out" 2>&1
 check "docker list shows the server and the email" grep -qF "{\"$host\":\"alice@acme.test\"}" "$WORK/list.out"
 
+# exec reads the refresh token from the keyring for the command's environment.
+squadcast-credential exec -- sh -c 'printf "%s\n" "$SQUADCAST_REFRESH_TOKEN" "$SQUADCASTSDK_BEARER_AUTH"' \
+  >"$WORK/exec.out" 2>"$WORK/exec.err"
+check "exec hands the keyring's refresh token to the command" test "$(sed -n 1p "$WORK/exec.out")" = "$token"
+check "exec hands an access token to the command" grep -q '^eyJ' "$WORK/exec.out"
+check "no token on stderr (exec)" no_token_in "$WORK/exec.err"
+
 squadcast-credential --backend secretservice token >"$WORK/token.out" 2>"$WORK/token.err"
 check "an explicit secretservice backend works" test -s "$WORK/token.out"
 
