@@ -12,8 +12,6 @@
 #include "error_reporting.hpp"
 #include "process_protection.hpp"
 
-extern char** environ;  // NOLINT(readability-redundant-declaration): unistd.h declares it only with _GNU_SOURCE
-
 namespace squadcast::helper {
 
 namespace {
@@ -150,7 +148,7 @@ int run_exec_command(const CommandLine& command, Account& account, std::istream&
   if (!grant) return report(err, grant.error());
   std::optional<StoredCredential> credential;
   if (!command.access_token_only) {
-    // Read after the exchange: a refresh token Squadcast rotated is stored by then.
+    // Read after the exchange: a refresh token Squadcast rotated is the one held by then.
     auto stored = account.stored_credential();
     if (!stored) return report(err, stored.error());
     credential = std::move(stored).value();

@@ -87,6 +87,7 @@ Result<StoredCredential> SquadcastAccount::load_credential() {
 Result<StoredCredential> SquadcastAccount::stored_credential() {
   auto credential = load_credential();
   if (!credential) return for_people(credential.error());
+  if (unsaved_rotation_) credential.value().refresh_token = *unsaved_rotation_;
   return credential;
 }
 
@@ -119,6 +120,7 @@ void SquadcastAccount::save_rotated(const Secret& rotated, const std::string& em
                                                                                     config_.endpoints.auth_url, now()})
                           : Status(selected.error());
   if (!saved) {
+    unsaved_rotation_ = rotated;
     report_line(warnings_, "Squadcast rotated the refresh token of profile '" + config_.profile +
                                "' but it could not be saved: " + saved.error().message);
   }

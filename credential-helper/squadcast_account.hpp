@@ -50,6 +50,9 @@ class SquadcastAccount : public Account {
   std::string cache_key_;
   std::vector<UrlParts> urls_;  // auth, api
   std::optional<SelectedStore> selected_;
+  // A refresh token Squadcast rotated that the store could not keep (the env store): the
+  // stored one is retired, so for the rest of this run this is the working one.
+  std::optional<Secret> unsaved_rotation_;
 };
 
 }  // namespace squadcast::helper

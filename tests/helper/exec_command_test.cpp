@@ -370,3 +370,29 @@ TEST_CASE("exec: the command inherits the caller's descriptors and none of the h
   CHECK(targets(run.out) == targets(baseline.out));
   CHECK(targets(run.out).size() >= 3);
 }
+
+TEST_CASE("exec: after a rotation the command gets the new refresh token, from the file or the env store") {
+  Emulator emu;
+  HelperSandbox box(emu);
+  emu.set_rotation(true);
+  box.login("tok-admin");  // stores the token the login exchange rotated to
+  std::filesystem::remove_all(box.cache_dir());
+  Finished from_file = box.helper({"exec", "--", "env"});
+  REQUIRE(from_file.code == 0);
+  std::string rotated = emu.refresh_token("tok-admin");
+  box.secrets.push_back(rotated);
+  CHECK(parse_env(from_file.out)["SQUADCAST_REFRESH_TOKEN"] == rotated);
+
+  // CI: the variable is the store and cannot be rewritten, yet the old token is now dead.
+  box.env["SQUADCAST_CREDENTIAL_BACKEND"] = "env";
+  box.env["SQUADCAST_REFRESH_TOKEN"] = rotated;
+  Finished from_env = box.helper({"exec", "--", "env"});
+  REQUIRE(from_env.code == 0);
+  std::string newest = emu.refresh_token("tok-admin");
+  box.secrets.push_back(newest);
+  CHECK(newest != rotated);
+  Environment seen = parse_env(from_env.out);
+  CHECK(seen["SQUADCAST_REFRESH_TOKEN"] == newest);
+  CHECK(seen["SQUADCAST_REFRESHTOKEN"] == newest);
+  CHECK(from_env.err.find("could not be saved") != std::string::npos);
+}
