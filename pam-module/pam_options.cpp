@@ -62,7 +62,7 @@ struct KeyHandler {
 };
 
 // One table: each key and how it lands in PamOptions.
-constexpr std::array<KeyHandler, 20> handlers{{
+constexpr std::array<KeyHandler, 21> handlers{{
     {"region", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
        if (v != "us" && v != "eu") return config_error(std::string(k) + "=" + std::string(v) + ": expected us or eu");
        o.region = v;
@@ -159,6 +159,14 @@ constexpr std::array<KeyHandler, 20> handlers{{
     {"debug", [](PamOptions& o, std::string_view k, std::string_view v) { return parse_flag(k, v, o.debug); }},
     {"config", [](PamOptions&, std::string_view k, std::string_view) -> Status {
        return config_error(std::string(k) + "= is not allowed inside a config file");
+     }},
+    {"proxy", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
+       auto url = parse_url(v);
+       const bool known = url && (url.value().scheme == "http" || url.value().scheme == "https" ||
+                                  url.value().scheme == "socks5" || url.value().scheme == "socks5h");
+       if (!known) return config_error(std::string(k) + "=" + std::string(v) + ": expected http(s)://HOST:PORT or socks5(h)://HOST:PORT");
+       o.proxy = v;
+       return success();
      }},
 }};
 

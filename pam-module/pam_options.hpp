@@ -45,6 +45,7 @@ struct PamOptions {
   int offline_grace_seconds = 0;
   std::string cache_dir = "/var/cache/squadcast-pam";
   bool debug = false;
+  std::string proxy;  // empty: direct; never the caller's *_proxy variables
 
   Endpoints endpoints;  // resolved from region/auth_url/api_url after parsing
 };

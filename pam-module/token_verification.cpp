@@ -53,6 +53,10 @@ Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& t
 
   HttpOptions http;
   http.ca_file = options.ca_file;
+  // The module runs inside su, sudo, chsh...: nothing the caller's environment says may
+  // reach libcurl or OpenSSL, and the only proxy is the administrator's proxy= option.
+  http.fixed_environment = true;
+  http.proxy = options.proxy;
   http.deadline = remaining();
   http.connect_timeout = std::min(http.connect_timeout, http.deadline);
   if (http.deadline <= milliseconds(0)) return Error{ErrorKind::timeout, "timeout reached before the exchange"};

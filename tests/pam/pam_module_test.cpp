@@ -137,6 +137,16 @@ TEST_CASE("Squadcast unreachable, timeout and offline grace", "[network]") {
     std::this_thread::sleep_for(std::chrono::seconds(4));
     CHECK(run_pam(online, "alice", {admin}, false).auth == PAM_AUTHINFO_UNAVAIL);
   }
+  SECTION("the caller's proxy variables are ignored; proxy= is the only proxy") {
+    const std::string dead = "http://127.0.0.1:9";
+    for (const char* name : {"https_proxy", "HTTPS_PROXY", "ALL_PROXY"}) ::setenv(name, dead.c_str(), 1);
+    auto direct = env.service("sq-env-proxy", auth_and_account, base_args(emu, env, org + "cache_ttl=0"));
+    CHECK(run_pam(direct, "alice", {admin}, true).auth == PAM_SUCCESS);
+    for (const char* name : {"https_proxy", "HTTPS_PROXY", "ALL_PROXY"}) ::unsetenv(name);
+    auto proxied = env.service("sq-opt-proxy", auth_and_account,
+                               base_args(emu, env, org + "cache_ttl=0 proxy=" + dead) + " timeout=2");
+    CHECK(run_pam(proxied, "alice", {admin}, false).auth == PAM_AUTHINFO_UNAVAIL);
+  }
   SECTION("no grace after a 401") {
     const auto short_admin = emu.refresh_token("tok-admin-short");
     auto service = env.service("sq-401", auth_and_account,

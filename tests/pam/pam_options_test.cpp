@@ -75,6 +75,13 @@ TEST_CASE("every key parses") {
   CHECK(v.debug);
 }
 
+TEST_CASE("proxy=: only the administrator's, never the environment's") {
+  const std::string org = std::string("org_id=") + acme;
+  CHECK(parse({org}).value().proxy.empty());  // default: direct
+  CHECK(parse({org, "proxy=http://proxy.example:3128"}).value().proxy == "http://proxy.example:3128");
+  CHECK(parse({org, "proxy=socks5h://127.0.0.1:1080"}).value().proxy == "socks5h://127.0.0.1:1080");
+}
+
 TEST_CASE("anything unknown or invalid is an error that says why") {
   const std::string org = std::string("org_id=") + acme;
   struct Row {
@@ -102,6 +109,9 @@ TEST_CASE("anything unknown or invalid is an error that says why") {
       {{org, "use_first_pass", "try_first_pass"}, "contradict"},
       {{org, "token_source=user_store", "use_first_pass"}, "user_store"},
       {{org, "config=relative.conf"}, "absolute"},
+      {{org, "proxy="}, "proxy"},
+      {{org, "proxy=127.0.0.1:3128"}, "proxy"},
+      {{org, "proxy=ftp://proxy.example:21"}, "proxy"},
   };
   for (const auto& row : rows) {
     INFO(row.args.back());
