@@ -137,8 +137,7 @@ int authenticate(pam_handle_t* pamh, const PamOptions& options, const PamLog& lo
     log.decision({"auth", "", "", "", "deny", user.error().message, "-"});
     return PAM_USER_UNKNOWN;
   }
-  if (unknown_store_owner(options, log, "auth", user.value())) return PAM_USER_UNKNOWN;
-  return decide(pamh, Phase::auth, options, log, user.value(), token_for_auth(pamh, options, user.value()));
+  return decide(pamh, Phase::auth, options, log, user.value(), token_for_auth(pamh, options));
 }
 
 int check_account(pam_handle_t* pamh, const PamOptions& options, const PamLog& log) {

@@ -261,6 +261,15 @@ Result<PamOptions> parse_pam_options(std::span<const std::string_view> args, con
   return options;
 }
 
+Status check_options_for_phase(const PamOptions& options, PamPhase phase) {
+  if (phase == PamPhase::auth && options.token_source == TokenSource::user_store) {
+    return config_error(
+        "token_source=user_store is for the account group only: in auth it would let whoever asks to "
+        "become a user succeed with that user's stored token, no secret typed");
+  }
+  return success();
+}
+
 const char* to_string(TokenSource source) {
   switch (source) {
     case TokenSource::prompt: return "prompt";

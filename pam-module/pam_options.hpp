@@ -61,6 +61,14 @@ using AdminFileReader = std::function<Result<std::string>(const std::string& pat
 Result<PamOptions> parse_pam_options(std::span<const std::string_view> args,
                                      const AdminFileReader& read_file = read_admin_file);
 
+enum class PamPhase { auth, account };
+
+// What the options may prove depends on the management group they are used in:
+// token_source=user_store shows only that the account's owner once stored a member's
+// token, so it can gate an account whose holder another module already authenticated
+// (sshd with keys), never authenticate anybody. Config errors say why.
+Status check_options_for_phase(const PamOptions& options, PamPhase phase);
+
 const char* to_string(TokenSource source);
 
 }  // namespace squadcast::pam

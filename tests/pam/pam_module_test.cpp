@@ -91,6 +91,14 @@ TEST_CASE("configuration errors fail closed", "[auth]") {
     auto service = env.service("sq-conf-" + std::to_string(n++), auth_and_account, base_args(emu, env, org + " " + args));
     CHECK(run_pam(service, "alice", {emu.refresh_token("tok-admin")}, false).auth == PAM_SERVICE_ERR);
   }
+  // A stored token proves nothing about who asks: user_store in auth is a configuration
+  // error, even when the store holds a good token (it used to log anyone in as alice).
+  env.write_user_store("alice", emu.refresh_token("tok-admin"));
+  auto store_in_auth = env.service("sq-conf-store-auth", auth_and_account,
+                                   base_args(emu, env, org + " min_role=admin token_source=user_store"));
+  CHECK(run_pam(store_in_auth, "alice", {}, false).auth == PAM_SERVICE_ERR);
+  CHECK(run_pam(store_in_auth, "alice", {"x"}, false).auth == PAM_SERVICE_ERR);
+  CHECK(emu.counter("exchange") == 0);  // refused before any token was read or sent
   auto missing_org = env.service("sq-conf-no-org", auth_and_account, base_args(emu, env, "min_role=admin"));
   CHECK(run_pam(missing_org, "alice", {emu.refresh_token("tok-admin")}, false).auth == PAM_SERVICE_ERR);
 

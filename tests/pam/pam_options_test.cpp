@@ -75,6 +75,22 @@ TEST_CASE("every key parses") {
   CHECK(v.debug);
 }
 
+TEST_CASE("each option in the group where it proves something") {
+  const std::string org = std::string("org_id=") + acme;
+  auto store = parse({org, "token_source=user_store"}).value();
+  auto auth = check_options_for_phase(store, PamPhase::auth);
+  REQUIRE_FALSE(auth.ok());
+  CHECK(auth.error().kind == ErrorKind::config);
+  CHECK_THAT(auth.error().message, Catch::Contains("account group only"));
+  CHECK(check_options_for_phase(store, PamPhase::account).ok());
+  for (const char* source : {"token_source=prompt", "token_source=authtok"}) {
+    INFO(source);
+    auto typed = parse({org, source}).value();
+    CHECK(check_options_for_phase(typed, PamPhase::auth).ok());
+    CHECK(check_options_for_phase(typed, PamPhase::account).ok());  // account uses auth's result
+  }
+}
+
 TEST_CASE("proxy=: only the administrator's, never the environment's") {
   const std::string org = std::string("org_id=") + acme;
   CHECK(parse({org}).value().proxy.empty());  // default: direct

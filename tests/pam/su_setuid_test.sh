@@ -123,4 +123,17 @@ became_alice && fail "proxy: su ran id as alice"
 [ "$(exchanges)" -gt "$before" ] || fail "proxy: the module did not reach Squadcast directly"
 echo "ok: the caller's proxy variables change nothing; the revoked token is refused"
 
+# 4. token_source=user_store in auth: alice's stored token must not let mallory in with
+#    no secret at all (a configuration error now, whatever the store holds).
+mkdir -p "$work/home/alice/.config/squadcast"
+printf '{"version":1,"profiles":{"default":{"refresh_token":"%s","email":"alice@acme.test","auth_url":"","stored_at":0}}}\n' \
+  "$(token tok-admin)" >"$work/home/alice/.config/squadcast/credentials"
+chown -R "$alice_uid:$alice_uid" "$work/home/alice/.config"
+chmod 700 "$work/home/alice/.config" "$work/home/alice/.config/squadcast"
+chmod 600 "$work/home/alice/.config/squadcast/credentials"
+use_service "token_source=user_store"
+if su_as_mallory x; then fail "user_store: mallory became alice by typing x"; fi
+became_alice && fail "user_store: su ran id as alice"
+echo "ok: token_source=user_store cannot authenticate (echo x | su -c id alice fails)"
+
 echo "su (setuid) as another user: all checks passed"
