@@ -207,6 +207,12 @@ Status apply_config_file(PamOptions& options, const std::string& path, const Adm
 Status validate(PamOptions& options) {
   if (options.org_id.empty() && !options.any_org) return config_error("org_id is required (or say any_org)");
   if (!options.org_id.empty() && options.any_org) return config_error("org_id and any_org contradict each other");
+  // Anyone can create a Squadcast organisation and pick the email address in it: with
+  // any_org, an email-derived user name would let a stranger name any local account.
+  if (options.any_org && options.user_map.kind != UserMapKind::file) {
+    return config_error("any_org needs user_map=file:PATH: anyone can create an organisation whose email "
+                        "names a local account, so only an explicit email-to-user list is safe");
+  }
   if (options.use_first_pass && options.try_first_pass) {
     return config_error("use_first_pass and try_first_pass contradict each other");
   }

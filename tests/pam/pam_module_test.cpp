@@ -91,6 +91,18 @@ TEST_CASE("configuration errors fail closed", "[auth]") {
     auto service = env.service("sq-conf-" + std::to_string(n++), auth_and_account, base_args(emu, env, org + " " + args));
     CHECK(run_pam(service, "alice", {emu.refresh_token("tok-admin")}, false).auth == PAM_SERVICE_ERR);
   }
+  // any_org: anyone can found an organisation and choose its emails, so only an explicit
+  // email-to-user file may map them (eve@globex.test used to become the local eve).
+  const auto globex = emu.refresh_token("tok-globex-admin");
+  auto any_org_localpart = env.service("sq-conf-any-org", auth_and_account, base_args(emu, env, "any_org min_role=admin"));
+  CHECK(run_pam(any_org_localpart, "eve", {globex}, false).auth == PAM_SERVICE_ERR);
+  const std::string user_list = env.root() + "/users.map";
+  std::ofstream(user_list) << "eve@globex.test eve\n";
+  ::chmod(user_list.c_str(), 0644);
+  auto any_org_file = env.service("sq-conf-any-org-file", auth_and_account,
+                                  base_args(emu, env, "any_org min_role=admin cache_ttl=0 user_map=file:" + user_list));
+  CHECK(run_pam(any_org_file, "eve", {globex}, false).auth == PAM_SUCCESS);
+
   // A stored token proves nothing about who asks: user_store in auth is a configuration
   // error, even when the store holds a good token (it used to log anyone in as alice).
   env.write_user_store("alice", emu.refresh_token("tok-admin"));

@@ -91,6 +91,13 @@ TEST_CASE("each option in the group where it proves something") {
   }
 }
 
+TEST_CASE("any_org only with an explicit email-to-user file") {
+  auto o = parse({"any_org", "user_map=file:/etc/squadcast/users"});
+  REQUIRE(o.ok());
+  CHECK(o.value().any_org);
+  CHECK(o.value().user_map.kind == UserMapKind::file);
+}
+
 TEST_CASE("proxy=: only the administrator's, never the environment's") {
   const std::string org = std::string("org_id=") + acme;
   CHECK(parse({org}).value().proxy.empty());  // default: direct
@@ -122,6 +129,9 @@ TEST_CASE("anything unknown or invalid is an error that says why") {
       {{"org_id=acme"}, "24 hex"},
       {{"min_role=admin"}, "org_id is required"},
       {{org, "any_org"}, "contradict"},
+      {{"any_org"}, "user_map=file:"},
+      {{"any_org", "user_map=email_localpart"}, "user_map=file:"},
+      {{"any_org", "user_map=email"}, "user_map=file:"},
       {{org, "use_first_pass", "try_first_pass"}, "contradict"},
       {{org, "token_source=user_store", "use_first_pass"}, "user_store"},
       {{org, "config=relative.conf"}, "absolute"},
