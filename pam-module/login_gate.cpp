@@ -28,6 +28,9 @@ Outcome outcome_for_error(Phase phase, const Error& error) {
     case ErrorKind::config: return {PAM_SERVICE_ERR, "error", error.message};
     case ErrorKind::invalid_input:
     case ErrorKind::revoked:
+    case ErrorKind::refused:
+    case ErrorKind::bad_response:
+    case ErrorKind::too_large:
     case ErrorKind::not_found:
     case ErrorKind::permission:
       return {refused(phase), "deny", error.message};

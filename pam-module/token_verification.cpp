@@ -74,15 +74,13 @@ Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& t
   }
 
   const auto& error = fetched.error();
-  if (error.kind == ErrorKind::revoked) {
-    cache.erase(key);  // never an offline grace after a 401
+  if (!is_unreachable(error.kind)) {
+    cache.erase(key);  // a verdict: never an offline grace after a 401, another 4xx or a wrong answer
     return error;
   }
-  if (is_unreachable(error.kind)) {
-    if (auto grace = from_cache(cache, key, context.clock(), options.offline_grace_seconds, VerifiedBy::offline_grace)) {
-      context.debug(std::string("Squadcast unreachable (") + error.message + "), using the offline grace");
-      return *grace;
-    }
+  if (auto grace = from_cache(cache, key, context.clock(), options.offline_grace_seconds, VerifiedBy::offline_grace)) {
+    context.debug(std::string("Squadcast unreachable (") + error.message + "), using the offline grace");
+    return *grace;
   }
   return error;
 }

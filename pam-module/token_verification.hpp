@@ -30,8 +30,9 @@ struct VerifyContext {
   std::function<bool(const Identity&)> allowed;
 };
 
-// Errors: invalid_input (bad shape), revoked (401/403: the cached result is erased too),
-// the unreachable kinds when no grace applies, or the core's other kinds.
+// Errors: invalid_input (bad shape); a verdict (revoked, refused, bad_response...: the
+// cached result is erased too, so no grace follows); or, only when no grace applies, the
+// unreachable kinds (transport, timeout, 429, 5xx).
 Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& token, const VerifyContext& context);
 
 const char* to_string(VerifiedBy by);

@@ -57,7 +57,17 @@ struct PamRow {
   long bound_ms = 3500;
   bool sent = true;
   bool recovers = true;
+  bool verdict = false;  // Squadcast answered (wrongly): a refusal that also erases the decision
 };
+
+// A wrong answer over verified TLS is Squadcast's verdict, not an outage.
+PamRow refusal(const char* name) {
+  PamRow row{name};
+  row.pam_rc = PAM_PERM_DENIED;
+  row.log = "decision=deny";
+  row.verdict = true;
+  return row;
+}
 
 long now_s() { return static_cast<long>(::time(nullptr)); }
 
@@ -161,8 +171,12 @@ void run_pam_row(const PamRow& row) {
 
   // Nothing wrong cached: the stale positive is neither refreshed nor served.
   auto after = files_ending(env.cache_dir(), ".decision");
-  CHECK(after.size() == decisions.size());
-  if (!decisions.empty()) CHECK(slurp(decisions.front()) == decision_before);
+  if (row.verdict) {
+    CHECK(after.empty());  // nothing left for an offline grace to fall back on
+  } else {
+    CHECK(after.size() == decisions.size());
+    if (!decisions.empty()) CHECK(slurp(decisions.front()) == decision_before);
+  }
   CHECK(slurp(store) == store_before);
   if (counted) {
     const long sent = emu.counter("total") - requests_before;
@@ -223,8 +237,23 @@ TEST_CASE("pam: 500, 502, 503, 504", "[5xx]") {
   run_pam_row(user);
 }
 
+TEST_CASE("pam: other 4xx are refusals, not outages", "[4xx]") {
+  for (int status : {400, 402, 404, 409, 410, 422}) {
+    INFO("exchange HTTP " << status);
+    PamRow row = refusal("exchange 4xx");
+    row.fault = {"exchange", 1000, "status", status};
+    run_pam_row(row);
+  }
+  for (int status : {400, 404, 422}) {
+    INFO("user lookup HTTP " << status);
+    PamRow row = refusal("user 4xx");
+    row.fault = {"user", 1000, "status", status};
+    run_pam_row(row);
+  }
+}
+
 TEST_CASE("pam: malformed JSON", "[malformed]") {
-  PamRow row{"malformed"};
+  PamRow row = refusal("malformed");
   row.fault = {"exchange", 1000, "malformed"};
   run_pam_row(row);
 }
@@ -236,7 +265,7 @@ TEST_CASE("pam: truncated body", "[truncated]") {
 }
 
 TEST_CASE("pam: a 10 MB body", "[huge]") {
-  PamRow row{"huge"};
+  PamRow row = refusal("huge");
   row.fault = {"exchange", 1000, "huge"};
   run_pam_row(row);
 }
@@ -311,7 +340,7 @@ TEST_CASE("pam: expires_at already in the past (lifetime -10)", "[expired]") {
   auto service = env.service("sq-exp", account_only, args_for(env, emu.url(), emu.ca_file(), 3));
   LoggedRun run = run_logged(service, "alice");
   INFO(run.log);
-  CHECK(run.result == PAM_AUTHINFO_UNAVAIL);
+  CHECK(run.result == PAM_PERM_DENIED);  // Squadcast's answer, however odd: a refusal
   CHECK(run.took.count() < 3500);
   CHECK(run.log.find("already expired") != std::string::npos);
   check_no_token(run.log, {token});

@@ -179,6 +179,46 @@ TEST_CASE("Squadcast unreachable, timeout and offline grace", "[network]") {
   }
 }
 
+TEST_CASE("definite refusals are never graced, outages are", "[network]") {
+  Emulator emu;
+  PamTestEnv env;
+  const auto admin = emu.refresh_token("tok-admin");
+  auto service = env.service("sq-verdicts", auth_and_account,
+                             base_args(emu, env, "org_id=" + std::string(acme) +
+                                                     " min_role=admin cache_ttl=0 offline_grace=600") + " timeout=3");
+  struct Row {
+    const char* name;
+    const char* endpoint;
+    const char* mode;
+    int status;
+    const char* role;  // alice's role in Squadcast for this row
+    int auth;
+  };
+  const Row rows[] = {
+      {"exchange 400", "exchange", "status", 400, "admin", PAM_AUTH_ERR},
+      {"exchange 402", "exchange", "status", 402, "admin", PAM_AUTH_ERR},
+      {"exchange 404", "exchange", "status", 404, "admin", PAM_AUTH_ERR},
+      {"exchange 409", "exchange", "status", 409, "admin", PAM_AUTH_ERR},
+      {"exchange 410", "exchange", "status", 410, "admin", PAM_AUTH_ERR},
+      {"exchange 422", "exchange", "status", 422, "admin", PAM_AUTH_ERR},
+      {"user lookup 400", "user", "status", 400, "admin", PAM_AUTH_ERR},
+      {"user lookup 404", "user", "status", 404, "admin", PAM_AUTH_ERR},
+      {"exchange not JSON", "exchange", "malformed", 0, "admin", PAM_AUTH_ERR},
+      {"malformed role", nullptr, "none", 0, "admin\nrole=owner", PAM_AUTH_ERR},
+      {"exchange 503 (an outage: graced)", "exchange", "status", 503, "admin", PAM_SUCCESS},
+      {"user lookup 429 (an outage: graced)", "user", "status", 429, "admin", PAM_SUCCESS},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    emu.fault("any", 0, "none");
+    emu.set_role("alice@acme.test", "admin");
+    REQUIRE(run_pam(service, "alice", {admin}, true).auth == PAM_SUCCESS);  // a positive to grace from
+    if (row.endpoint) emu.fault(row.endpoint, 1000, row.mode, row.status);
+    emu.set_role("alice@acme.test", row.role);
+    CHECK(run_pam(service, "alice", {admin}, false).auth == row.auth);
+  }
+}
+
 TEST_CASE("the cache saves exchanges", "[cache]") {
   Emulator emu;
   PamTestEnv env;

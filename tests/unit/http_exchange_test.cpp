@@ -74,8 +74,8 @@ TEST_CASE("a revoked refresh token is reported as revoked") {
 
 TEST_CASE("each failing status maps to its outcome after the retries it deserves") {
   struct Row { int status; ErrorKind kind; long requests; };
-  for (Row row : {Row{403, ErrorKind::revoked, 1}, Row{400, ErrorKind::server_error, 1},
-                  Row{404, ErrorKind::server_error, 1}, Row{429, ErrorKind::rate_limited, 3},
+  for (Row row : {Row{403, ErrorKind::revoked, 1}, Row{400, ErrorKind::refused, 1},
+                  Row{404, ErrorKind::refused, 1}, Row{429, ErrorKind::rate_limited, 3},
                   Row{500, ErrorKind::server_error, 3}, Row{502, ErrorKind::server_error, 3},
                   Row{503, ErrorKind::server_error, 3}, Row{504, ErrorKind::server_error, 3}}) {
     test::Emulator emulator;
