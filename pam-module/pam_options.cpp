@@ -170,16 +170,30 @@ constexpr std::array<KeyHandler, 21> handlers{{
      }},
 }};
 
-Status apply_argument(PamOptions& options, std::string_view arg) {
+// Keys already given, on the line or in the config= file: a repeat would silently let the
+// last value win (min_role=admin ... min_role=stakeholder), so it is refused instead.
+using SeenKeys = std::vector<std::string>;
+
+Status note_once(SeenKeys& seen, std::string_view key) {
+  if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+    return config_error("'" + std::string(key) + "' is given more than once (on the line or in the config= file)");
+  }
+  seen.emplace_back(key);
+  return success();
+}
+
+Status apply_argument(PamOptions& options, std::string_view arg, SeenKeys& seen) {
   auto eq = arg.find('=');
   auto key = arg.substr(0, eq);
   auto value = eq == std::string_view::npos ? std::string_view{} : arg.substr(eq + 1);
   auto it = std::find_if(handlers.begin(), handlers.end(), [&](const KeyHandler& h) { return h.key == key; });
   if (it == handlers.end()) return config_error("unknown argument '" + std::string(key) + "'");
+  if (auto once = note_once(seen, key); !once) return once;
   return it->set(options, key, value);
 }
 
-Status apply_config_file(PamOptions& options, const std::string& path, const AdminFileReader& read_file) {
+Status apply_config_file(PamOptions& options, const std::string& path, const AdminFileReader& read_file,
+                         SeenKeys& seen) {
   auto text = read_file(path);
   if (!text) return config_error("config=" + path + ": " + text.error().message);
   std::string_view rest = text.value();
@@ -197,7 +211,7 @@ Status apply_config_file(PamOptions& options, const std::string& path, const Adm
     } else {
       normalized = line;
     }
-    if (auto s = apply_argument(options, normalized); !s) {
+    if (auto s = apply_argument(options, normalized, seen); !s) {
       return config_error(path + ":" + std::to_string(line_number) + ": " + s.error().message);
     }
   }
@@ -256,11 +270,17 @@ Result<std::string> read_admin_file(const std::string& path) {
 
 Result<PamOptions> parse_pam_options(std::span<const std::string_view> args, const AdminFileReader& read_file) {
   PamOptions options;
+  SeenKeys seen;
   for (auto arg : args) {
-    Status applied = arg.starts_with("config=") ? (arg.size() > 7 && arg[7] == '/'
-                                                       ? apply_config_file(options, std::string(arg.substr(7)), read_file)
-                                                       : Status(config_error("config must be an absolute path")))
-                                                : apply_argument(options, arg);
+    Status applied = success();
+    if (!arg.starts_with("config=")) {
+      applied = apply_argument(options, arg, seen);
+    } else if (arg.size() <= 7 || arg[7] != '/') {
+      applied = config_error("config must be an absolute path");
+    } else {
+      applied = note_once(seen, "config");
+      if (applied) applied = apply_config_file(options, std::string(arg.substr(7)), read_file, seen);
+    }
     if (!applied) return applied.error();
   }
   if (auto s = validate(options); !s) return s.error();

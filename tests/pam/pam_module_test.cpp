@@ -83,11 +83,12 @@ TEST_CASE("configuration errors fail closed", "[auth]") {
   Emulator emu;
   PamTestEnv env;
   const std::string org = std::string("org_id=") + acme;
-  const char* bad[] = {"min_role=admn " , "min_rol=admin ", "timeout=0 ", "user_map=localpart ", "any_org " };
+  const char* bad[] = {"min_role=admn " , "min_rol=admin ", "timeout=0 ", "user_map=localpart ", "any_org ",
+                       "min_role=admin min_role=stakeholder ", "cache_ttl=0 cache_ttl=0 "};
   int n = 0;
   for (const char* args : bad) {
     INFO(args);
-    // any_org together with org_id contradicts; the others are typos.
+    // any_org together with org_id contradicts; repeats are refused; the others are typos.
     auto service = env.service("sq-conf-" + std::to_string(n++), auth_and_account, base_args(emu, env, org + " " + args));
     CHECK(run_pam(service, "alice", {emu.refresh_token("tok-admin")}, false).auth == PAM_SERVICE_ERR);
   }
@@ -121,6 +122,10 @@ TEST_CASE("configuration errors fail closed", "[auth]") {
   auto from_file = env.service("sq-conf-file", auth_and_account, "config=" + config + " cache_dir=" + env.cache_dir());
   CHECK(run_pam(from_file, "alice", {emu.refresh_token("tok-admin")}, true).auth == PAM_SUCCESS);
   CHECK(run_pam(from_file, "bob", {emu.refresh_token("tok-user")}, false).auth == PAM_PERM_DENIED);
+  // The line may not repeat what the file says (it used to win silently: bob got in).
+  auto lowered = env.service("sq-conf-file-repeat", auth_and_account,
+                             "config=" + config + " cache_dir=" + env.cache_dir() + " min_role=stakeholder");
+  CHECK(run_pam(lowered, "bob", {emu.refresh_token("tok-user")}, false).auth == PAM_SERVICE_ERR);
   ::chmod(config.c_str(), 0666);  // writable by others: refused
   CHECK(run_pam(from_file, "alice", {emu.refresh_token("tok-admin")}, false).auth == PAM_SERVICE_ERR);
 }

@@ -167,6 +167,40 @@ TEST_CASE("config=FILE: same keys, one per line") {
   CHECK_FALSE(parse({"config=/etc/missing.conf"}, files).ok());
 }
 
+TEST_CASE("an option given twice is a configuration error, never 'the last one wins'") {
+  const std::string org = std::string("org_id=") + acme;
+  std::map<std::string, std::string> files = {
+      {"/etc/sq.conf", "org_id = 5e8edb1f7e6f7d0001a1c0de\nmin_role = admin\n"},
+      {"/etc/twice.conf", "org_id = 5e8edb1f7e6f7d0001a1c0de\nmin_role = admin\nmin_role = stakeholder\n"},
+  };
+  struct Row {
+    const char* name;
+    std::vector<std::string> args;
+    const char* says;
+  } rows[] = {
+      {"twice on the line", {org, "min_role=admin", "min_role=stakeholder"}, "'min_role' is given more than once"},
+      {"a flag twice", {org, "debug", "debug"}, "'debug'"},
+      {"require_ability twice", {org, "require_ability=manage-users", "require_ability=manage-teams"}, "'require_ability'"},
+      {"org_id twice", {org, org}, "'org_id'"},
+      {"file, then the line", {"config=/etc/sq.conf", "min_role=stakeholder"}, "'min_role'"},
+      {"the line, then the file", {"min_role=stakeholder", "config=/etc/sq.conf"}, "/etc/sq.conf:2: 'min_role'"},
+      {"twice in the file", {"config=/etc/twice.conf"}, "/etc/twice.conf:3: 'min_role'"},
+      {"two config files", {"config=/etc/sq.conf", "config=/etc/sq.conf"}, "'config'"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    auto o = parse(row.args, files);
+    REQUIRE_FALSE(o.ok());
+    CHECK(o.error().kind == ErrorKind::config);
+    CHECK_THAT(o.error().message, Catch::Contains(row.says));
+  }
+  // Different keys from the file and the line combine.
+  auto combined = parse({"config=/etc/sq.conf", "timeout=4", "debug"}, files);
+  REQUIRE(combined.ok());
+  CHECK(combined.value().min_role == Role::admin);
+  CHECK(combined.value().timeout_seconds == 4);
+}
+
 TEST_CASE("policy: organisation, role, abilities, mapping, in that order") {
   auto o = parse({std::string("org_id=") + acme, "min_role=admin", "require_ability=manage-users"}).value();
   auto users = users_named({"alice", "bob"});
