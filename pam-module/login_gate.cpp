@@ -88,6 +88,7 @@ VerifyContext verify_context(const PamOptions& options, const PamLog& log, const
   VerifyContext context;
   context.clock = [] { return static_cast<std::int64_t>(::time(nullptr)); };
   context.debug = [&log](std::string_view message) { log.debug(message); };
+  context.warn = [&log](std::string_view message) { log.warning(message); };
   context.allowed = [&options, user, &users](const Identity& identity) {
     return evaluate_access(options, identity, user, users).verdict == Verdict::allow;
   };

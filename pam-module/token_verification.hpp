@@ -25,6 +25,7 @@ struct VerifiedIdentity {
 struct VerifyContext {
   std::function<std::int64_t()> clock;
   std::function<void(std::string_view)> debug;  // never given a token
+  std::function<void(std::string_view)> warn;   // logged whatever debug says; never a token
   // Whether a fresh identity passes every check: only then is it cached (under the lock,
   // so a concurrent login with the same token finds it instead of exchanging again).
   std::function<bool(const Identity&)> allowed;

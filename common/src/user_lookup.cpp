@@ -42,6 +42,7 @@ Result<UserProfile> parse_user_response(long status, std::string_view body) {
   if (!is_word(*role)) return Error{ErrorKind::bad_response, "the user lookup answer has a malformed role"};
   user.role = *role;
   user.id = string_field(*data, "id").value_or("");
+  if (!user.id.empty() && !is_word(user.id)) return Error{ErrorKind::bad_response, "the user lookup answer has a malformed id"};
   user.email = string_field(*data, "email").value_or("");
   if (auto abilities = data->find("abilities"); abilities != data->end() && abilities->is_array()) {
     for (const auto& ability : *abilities) {

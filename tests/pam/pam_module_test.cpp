@@ -224,6 +224,79 @@ TEST_CASE("definite refusals are never graced, outages are", "[network]") {
   }
 }
 
+TEST_CASE("the user lookup must answer for the token's own user", "[network]") {
+  Emulator emu;
+  PamTestEnv env;
+  const auto admin = emu.refresh_token("tok-admin");
+  auto service = env.service("sq-lookup", auth_and_account,
+                             base_args(emu, env, "org_id=" + std::string(acme) +
+                                                     " min_role=admin cache_ttl=0 offline_grace=600") + " timeout=3");
+  const std::string alice_id = "5e8edb1f7e6f7d0001a10002";
+  auto user = [](const std::string& fields) {
+    return R"({"data":{)" + fields + R"(,"role":"admin","abilities":[{"slug":"manage-users"}]}})";
+  };
+  struct Row {
+    const char* name;
+    std::string body;
+    int auth;
+  };
+  const Row rows[] = {
+      {"the token's id and email", user(R"("id":")" + alice_id + R"(","email":"alice@acme.test")"), PAM_SUCCESS},
+      {"email in another case", user(R"("id":")" + alice_id + R"(","email":"Alice@ACME.test")"), PAM_SUCCESS},
+      {"another user's id", user(R"("id":"5e8edb1f7e6f7d0001a10001","email":"alice@acme.test")"), PAM_AUTH_ERR},
+      {"another email", user(R"("id":")" + alice_id + R"(","email":"olivia@acme.test")"), PAM_AUTH_ERR},
+      {"no id", user(R"("email":"alice@acme.test")"), PAM_AUTH_ERR},
+      {"no email", user(R"("id":")" + alice_id + R"(")"), PAM_AUTH_ERR},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    emu.fault("any", 0, "none");
+    REQUIRE(run_pam(service, "alice", {admin}, true).auth == PAM_SUCCESS);  // a positive a grace could use
+    emu.fault_body("user", 1000, row.body);
+    ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
+    std::string log;
+    int rc = PAM_SYSTEM_ERR;
+    {
+      squadcast::test::StderrCapture capture;
+      rc = run_pam(service, "alice", {admin}, false).auth;
+      log = capture.text();
+    }
+    ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
+    INFO(log);
+    CHECK(rc == row.auth);
+    if (row.auth != PAM_SUCCESS) CHECK(log.find("decision=deny") != std::string::npos);  // the mismatch is logged
+  }
+}
+
+TEST_CASE("an unusable cache_dir is a warning once per call, and is not used", "[cache]") {
+  Emulator emu;
+  PamTestEnv env;
+  const auto admin = emu.refresh_token("tok-admin");
+  const std::string loose = env.root() + "/loose-cache";
+  std::filesystem::create_directory(loose);
+  ::chmod(loose.c_str(), 0755);  // open to others: nothing in it can be trusted
+  // No debug option: the warning must not depend on it.
+  auto service = env.service("sq-loose-cache", auth_and_account,
+                             "auth_url=" + emu.url() + " api_url=" + emu.url() + " ca_file=" + emu.ca_file() +
+                                 " cache_dir=" + loose + " timeout=5 org_id=" + acme + " min_role=admin cache_ttl=300");
+  ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
+  std::string log;
+  {
+    squadcast::test::StderrCapture capture;
+    CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);  // decided without the cache
+    CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);
+    log = capture.text();
+  }
+  ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
+  INFO(log);
+  std::size_t warnings = 0;
+  for (auto at = log.find("is unusable"); at != std::string::npos; at = log.find("is unusable", at + 1)) ++warnings;
+  CHECK(warnings == 2);  // once per call
+  CHECK(log.find("debug:") == std::string::npos);
+  CHECK(emu.counter("exchange") == 2);                                   // nothing was cached...
+  CHECK(std::filesystem::is_empty(loose));                               // ...or written there
+}
+
 TEST_CASE("the cache saves exchanges", "[cache]") {
   Emulator emu;
   PamTestEnv env;
