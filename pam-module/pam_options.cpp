@@ -271,17 +271,14 @@ Result<std::string> read_admin_file(const std::string& path) {
 Result<PamOptions> parse_pam_options(std::span<const std::string_view> args, const AdminFileReader& read_file) {
   PamOptions options;
   SeenKeys seen;
+  auto apply = [&](std::string_view arg) -> Status {
+    if (!arg.starts_with("config=")) return apply_argument(options, arg, seen);
+    if (arg.size() <= 7 || arg[7] != '/') return config_error("config must be an absolute path");
+    if (auto once = note_once(seen, "config"); !once) return once;
+    return apply_config_file(options, std::string(arg.substr(7)), read_file, seen);
+  };
   for (auto arg : args) {
-    Status applied = success();
-    if (!arg.starts_with("config=")) {
-      applied = apply_argument(options, arg, seen);
-    } else if (arg.size() <= 7 || arg[7] != '/') {
-      applied = config_error("config must be an absolute path");
-    } else {
-      applied = note_once(seen, "config");
-      if (applied) applied = apply_config_file(options, std::string(arg.substr(7)), read_file, seen);
-    }
-    if (!applied) return applied.error();
+    if (auto applied = apply(arg); !applied) return applied.error();
   }
   if (auto s = validate(options); !s) return s.error();
   return options;
