@@ -28,8 +28,10 @@ class Account {
   virtual const std::string& profile() const = 0;
   virtual const std::string& auth_url() const = 0;
 
-  // Whether a request for `host` ("name" or "name:port") over `scheme` ("" = any) is for
-  // the configured Squadcast API or auth host.
+  // Whether a request for `host` ("name" or "name:port") over `scheme` is for the
+  // configured Squadcast API or auth host with that very scheme: https, or http only where
+  // the configuration allows plain http to loopback. No scheme ("") never matches: a token
+  // is never handed out without knowing it travels over TLS.
   virtual bool serves(std::string_view scheme, std::string_view host) const = 0;
   // "host[:port]" of the API: the server name docker `list` reports.
   virtual std::string server_name() const = 0;

@@ -25,7 +25,7 @@ int fail(std::ostream& out, std::string_view message) {
 
 bool for_squadcast(std::string_view server_url, const Account& account) {
   auto requested = parse_requested_host(server_url);
-  return requested && account.serves("", requested->host);
+  return requested && account.serves(scheme_or_https(*requested), requested->host);
 }
 
 int docker_get(Account& account, std::istream& in, std::ostream& out) {

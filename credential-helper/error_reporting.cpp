@@ -9,6 +9,7 @@ ExitCode exit_code_for(ErrorKind kind) {
     case ErrorKind::not_found:
       return exit_not_logged_in;
     case ErrorKind::revoked:
+    case ErrorKind::refused:
       return exit_revoked;
     case ErrorKind::rate_limited:
     case ErrorKind::server_error:

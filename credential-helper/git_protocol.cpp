@@ -12,6 +12,7 @@ namespace squadcast::helper {
 namespace {
 inline constexpr std::size_t max_line = 64 * 1024;
 
+// git always sends protocol=; without it nothing says the token would travel over TLS.
 bool for_squadcast(const GitCredentialRequest& request, const Account& account) {
   return !request.host.empty() && account.serves(request.protocol, request.host);
 }

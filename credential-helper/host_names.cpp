@@ -29,4 +29,8 @@ std::optional<RequestedHost> parse_requested_host(std::string_view text) {
   return out;
 }
 
+std::string scheme_or_https(const RequestedHost& requested) {
+  return requested.scheme.empty() ? "https" : requested.scheme;
+}
+
 }  // namespace squadcast::helper

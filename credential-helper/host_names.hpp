@@ -21,4 +21,9 @@ std::string host_of_url(const UrlParts& url);
 // What a tool sent: a URL ("https://h:1/v2/"), or a bare "h:1" / "h" with maybe a path.
 std::optional<RequestedHost> parse_requested_host(std::string_view text);
 
+// docker and terraform name an https server by its bare host ("registry.example": docker
+// talks https to it, and docker-credential-helpers' registryurl.Parse keeps such names);
+// any scheme they do give is kept, so "http://" or "ftp://" never matches an https URL.
+std::string scheme_or_https(const RequestedHost& requested);
+
 }  // namespace squadcast::helper

@@ -41,7 +41,7 @@ SquadcastAccount::SquadcastAccount(Config config, Getenv getenv, std::ostream& w
 
 bool SquadcastAccount::serves(std::string_view scheme, std::string_view host) const {
   for (const UrlParts& url : urls_) {
-    if (host_of_url(url) == host && (scheme.empty() || scheme == url.scheme)) return true;
+    if (host_of_url(url) == host && scheme == url.scheme) return true;
   }
   return false;
 }

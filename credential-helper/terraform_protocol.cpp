@@ -12,7 +12,7 @@ inline constexpr std::size_t max_input = 64 * 1024;
 
 bool for_squadcast(std::string_view host, const Account& account) {
   auto requested = parse_requested_host(host);
-  return requested && account.serves(requested->scheme, requested->host);
+  return requested && account.serves(scheme_or_https(*requested), requested->host);
 }
 
 int terraform_get(Account& account, std::string_view host, std::istream&, std::ostream& out, std::ostream& err) {

@@ -59,6 +59,8 @@ std::string DecisionCache::path_for(const std::string& key, std::string_view suf
   return dir_ + "/" + key + std::string(suffix);
 }
 
+Status DecisionCache::usable() const { return ensure_private_dir(dir_); }
+
 std::optional<CachedDecision> DecisionCache::read(const std::string& key) const {
   auto text = read_private_file(path_for(key, ".decision"), ::geteuid(), max_entry_size);
   if (!text) return std::nullopt;

@@ -28,6 +28,9 @@ Outcome outcome_for_error(Phase phase, const Error& error) {
     case ErrorKind::config: return {PAM_SERVICE_ERR, "error", error.message};
     case ErrorKind::invalid_input:
     case ErrorKind::revoked:
+    case ErrorKind::refused:
+    case ErrorKind::bad_response:
+    case ErrorKind::too_large:
     case ErrorKind::not_found:
     case ErrorKind::permission:
       return {refused(phase), "deny", error.message};
@@ -85,6 +88,7 @@ VerifyContext verify_context(const PamOptions& options, const PamLog& log, const
   VerifyContext context;
   context.clock = [] { return static_cast<std::int64_t>(::time(nullptr)); };
   context.debug = [&log](std::string_view message) { log.debug(message); };
+  context.warn = [&log](std::string_view message) { log.warning(message); };
   context.allowed = [&options, user, &users](const Identity& identity) {
     return evaluate_access(options, identity, user, users).verdict == Verdict::allow;
   };
@@ -137,8 +141,7 @@ int authenticate(pam_handle_t* pamh, const PamOptions& options, const PamLog& lo
     log.decision({"auth", "", "", "", "deny", user.error().message, "-"});
     return PAM_USER_UNKNOWN;
   }
-  if (unknown_store_owner(options, log, "auth", user.value())) return PAM_USER_UNKNOWN;
-  return decide(pamh, Phase::auth, options, log, user.value(), token_for_auth(pamh, options, user.value()));
+  return decide(pamh, Phase::auth, options, log, user.value(), token_for_auth(pamh, options));
 }
 
 int check_account(pam_handle_t* pamh, const PamOptions& options, const PamLog& log) {

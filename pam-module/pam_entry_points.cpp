@@ -16,16 +16,21 @@ namespace {
 
 using squadcast::pam::PamLog;
 using squadcast::pam::PamOptions;
+using squadcast::pam::PamPhase;
 
 template <class Body>
-int guarded(pam_handle_t* pamh, int argc, const char** argv, const char* phase, int on_exception,
+int guarded(pam_handle_t* pamh, int argc, const char** argv, PamPhase pam_phase, int on_exception,
             Body&& body) noexcept {
+  const char* phase = pam_phase == PamPhase::auth ? "auth" : "account";
   try {
     std::vector<std::string_view> args;
     args.reserve(static_cast<std::size_t>(argc > 0 ? argc : 0));
     for (int i = 0; i < argc; ++i) args.emplace_back(argv[i] != nullptr ? argv[i] : "");
     PamLog log(pamh, false);
     auto options = squadcast::pam::parse_pam_options(args);
+    if (options) {
+      if (auto fits = squadcast::pam::check_options_for_phase(options.value(), pam_phase); !fits) options = fits.error();
+    }
     if (!options) {
       log.error(std::string(phase) + ": configuration error, refusing everyone: " + options.error().message);
       return PAM_SERVICE_ERR;
@@ -44,11 +49,11 @@ extern "C" {
 
 __attribute__((visibility("default"))) int pam_sm_authenticate(pam_handle_t* pamh, int, int argc,
                                                                 const char** argv) {
-  return guarded(pamh, argc, argv, "auth", PAM_AUTH_ERR, squadcast::pam::authenticate);
+  return guarded(pamh, argc, argv, PamPhase::auth, PAM_AUTH_ERR, squadcast::pam::authenticate);
 }
 
 __attribute__((visibility("default"))) int pam_sm_acct_mgmt(pam_handle_t* pamh, int, int argc, const char** argv) {
-  return guarded(pamh, argc, argv, "account", PAM_PERM_DENIED, squadcast::pam::check_account);
+  return guarded(pamh, argc, argv, PamPhase::account, PAM_PERM_DENIED, squadcast::pam::check_account);
 }
 
 // No credentials to establish: the token is not kept after authentication.

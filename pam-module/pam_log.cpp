@@ -31,6 +31,8 @@ void PamLog::decision(const LogFields& f) const {
 
 void PamLog::error(std::string_view message) const { write(LOG_ERR, std::string(message)); }
 
+void PamLog::warning(std::string_view message) const { write(LOG_WARNING, std::string(message)); }
+
 void PamLog::debug(std::string_view message) const {
   if (debug_) write(LOG_DEBUG, "debug: " + std::string(message));
 }

@@ -27,6 +27,7 @@ class PamLog {
   // The one line per decision.
   void decision(const LogFields& fields) const;
   void error(std::string_view message) const;
+  void warning(std::string_view message) const;  // whatever debug says
   void debug(std::string_view message) const;
 
  private:

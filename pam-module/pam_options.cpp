@@ -62,7 +62,7 @@ struct KeyHandler {
 };
 
 // One table: each key and how it lands in PamOptions.
-constexpr std::array<KeyHandler, 20> handlers{{
+constexpr std::array<KeyHandler, 21> handlers{{
     {"region", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
        if (v != "us" && v != "eu") return config_error(std::string(k) + "=" + std::string(v) + ": expected us or eu");
        o.region = v;
@@ -160,18 +160,40 @@ constexpr std::array<KeyHandler, 20> handlers{{
     {"config", [](PamOptions&, std::string_view k, std::string_view) -> Status {
        return config_error(std::string(k) + "= is not allowed inside a config file");
      }},
+    {"proxy", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
+       auto url = parse_url(v);
+       const bool known = url && (url.value().scheme == "http" || url.value().scheme == "https" ||
+                                  url.value().scheme == "socks5" || url.value().scheme == "socks5h");
+       if (!known) return config_error(std::string(k) + "=" + std::string(v) + ": expected http(s)://HOST:PORT or socks5(h)://HOST:PORT");
+       o.proxy = v;
+       return success();
+     }},
 }};
 
-Status apply_argument(PamOptions& options, std::string_view arg) {
+// Keys already given, on the line or in the config= file: a repeat would silently let the
+// last value win (min_role=admin ... min_role=stakeholder), so it is refused instead.
+using SeenKeys = std::vector<std::string>;
+
+Status note_once(SeenKeys& seen, std::string_view key) {
+  if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+    return config_error("'" + std::string(key) + "' is given more than once (on the line or in the config= file)");
+  }
+  seen.emplace_back(key);
+  return success();
+}
+
+Status apply_argument(PamOptions& options, std::string_view arg, SeenKeys& seen) {
   auto eq = arg.find('=');
   auto key = arg.substr(0, eq);
   auto value = eq == std::string_view::npos ? std::string_view{} : arg.substr(eq + 1);
   auto it = std::find_if(handlers.begin(), handlers.end(), [&](const KeyHandler& h) { return h.key == key; });
   if (it == handlers.end()) return config_error("unknown argument '" + std::string(key) + "'");
+  if (auto once = note_once(seen, key); !once) return once;
   return it->set(options, key, value);
 }
 
-Status apply_config_file(PamOptions& options, const std::string& path, const AdminFileReader& read_file) {
+Status apply_config_file(PamOptions& options, const std::string& path, const AdminFileReader& read_file,
+                         SeenKeys& seen) {
   auto text = read_file(path);
   if (!text) return config_error("config=" + path + ": " + text.error().message);
   std::string_view rest = text.value();
@@ -189,7 +211,7 @@ Status apply_config_file(PamOptions& options, const std::string& path, const Adm
     } else {
       normalized = line;
     }
-    if (auto s = apply_argument(options, normalized); !s) {
+    if (auto s = apply_argument(options, normalized, seen); !s) {
       return config_error(path + ":" + std::to_string(line_number) + ": " + s.error().message);
     }
   }
@@ -199,6 +221,12 @@ Status apply_config_file(PamOptions& options, const std::string& path, const Adm
 Status validate(PamOptions& options) {
   if (options.org_id.empty() && !options.any_org) return config_error("org_id is required (or say any_org)");
   if (!options.org_id.empty() && options.any_org) return config_error("org_id and any_org contradict each other");
+  // Anyone can create a Squadcast organisation and pick the email address in it: with
+  // any_org, an email-derived user name would let a stranger name any local account.
+  if (options.any_org && options.user_map.kind != UserMapKind::file) {
+    return config_error("any_org needs user_map=file:PATH: anyone can create an organisation whose email "
+                        "names a local account, so only an explicit email-to-user list is safe");
+  }
   if (options.use_first_pass && options.try_first_pass) {
     return config_error("use_first_pass and try_first_pass contradict each other");
   }
@@ -242,15 +270,27 @@ Result<std::string> read_admin_file(const std::string& path) {
 
 Result<PamOptions> parse_pam_options(std::span<const std::string_view> args, const AdminFileReader& read_file) {
   PamOptions options;
+  SeenKeys seen;
+  auto apply = [&](std::string_view arg) -> Status {
+    if (!arg.starts_with("config=")) return apply_argument(options, arg, seen);
+    if (arg.size() <= 7 || arg[7] != '/') return config_error("config must be an absolute path");
+    if (auto once = note_once(seen, "config"); !once) return once;
+    return apply_config_file(options, std::string(arg.substr(7)), read_file, seen);
+  };
   for (auto arg : args) {
-    Status applied = arg.starts_with("config=") ? (arg.size() > 7 && arg[7] == '/'
-                                                       ? apply_config_file(options, std::string(arg.substr(7)), read_file)
-                                                       : Status(config_error("config must be an absolute path")))
-                                                : apply_argument(options, arg);
-    if (!applied) return applied.error();
+    if (auto applied = apply(arg); !applied) return applied.error();
   }
   if (auto s = validate(options); !s) return s.error();
   return options;
+}
+
+Status check_options_for_phase(const PamOptions& options, PamPhase phase) {
+  if (phase == PamPhase::auth && options.token_source == TokenSource::user_store) {
+    return config_error(
+        "token_source=user_store is for the account group only: in auth it would let whoever asks to "
+        "become a user succeed with that user's stored token, no secret typed");
+  }
+  return success();
 }
 
 const char* to_string(TokenSource source) {

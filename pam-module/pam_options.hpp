@@ -45,6 +45,7 @@ struct PamOptions {
   int offline_grace_seconds = 0;
   std::string cache_dir = "/var/cache/squadcast-pam";
   bool debug = false;
+  std::string proxy;  // empty: direct; never the caller's *_proxy variables
 
   Endpoints endpoints;  // resolved from region/auth_url/api_url after parsing
 };
@@ -59,6 +60,14 @@ using AdminFileReader = std::function<Result<std::string>(const std::string& pat
 // Unknown keys, bad values and missing required keys are config errors that say why.
 Result<PamOptions> parse_pam_options(std::span<const std::string_view> args,
                                      const AdminFileReader& read_file = read_admin_file);
+
+enum class PamPhase { auth, account };
+
+// What the options may prove depends on the management group they are used in:
+// token_source=user_store shows only that the account's owner once stored a member's
+// token, so it can gate an account whose holder another module already authenticated
+// (sshd with keys), never authenticate anybody. Config errors say why.
+Status check_options_for_phase(const PamOptions& options, PamPhase phase);
 
 const char* to_string(TokenSource source);
 

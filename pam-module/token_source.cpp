@@ -114,8 +114,12 @@ Result<SourcedToken> token_from_user_store(const std::string& pam_user, const st
   return SourcedToken{std::move(token).value(), "user_store"};
 }
 
-Result<SourcedToken> token_for_auth(pam_handle_t* pamh, const PamOptions& options, const std::string& pam_user) {
-  if (options.token_source == TokenSource::user_store) return token_from_user_store(pam_user, options.profile);
+Result<SourcedToken> token_for_auth(pam_handle_t* pamh, const PamOptions& options) {
+  // A stored token proves nothing about who is asking (check_options_for_phase refuses
+  // this configuration already; this keeps auth from ever reading a store regardless).
+  if (options.token_source == TokenSource::user_store) {
+    return Error{ErrorKind::config, "token_source=user_store cannot authenticate"};
+  }
   if (options.token_source == TokenSource::authtok || options.use_first_pass) {
     auto token = stacked_authtok(pamh);
     if (!token) return token.error();

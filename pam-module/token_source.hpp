@@ -27,11 +27,11 @@ struct SourcedToken {
   const char* origin;  // for logs: "prompt", "PAM_AUTHTOK", "user_store"
 };
 
-// The token in PAM user's own store (token_source=user_store): auth and account both use it.
+// The token in the PAM user's own store (token_source=user_store): account only.
 Result<SourcedToken> token_from_user_store(const std::string& pam_user, const std::string& profile);
 
 // auth phase: per token_source, use_first_pass and try_first_pass.
-Result<SourcedToken> token_for_auth(pam_handle_t* pamh, const PamOptions& options, const std::string& pam_user);
+Result<SourcedToken> token_for_auth(pam_handle_t* pamh, const PamOptions& options);
 
 // The user's credentials file ($HOME/.config/squadcast/credentials), read as that user
 // (setfsuid/setfsgid) and refused when a symlink, foreign-owned, group/world accessible

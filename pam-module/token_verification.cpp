@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include "squadcast/access_token.hpp"
 #include "squadcast/exchange.hpp"
@@ -41,18 +42,34 @@ Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& t
 
   DecisionCache cache(options.cache_dir);
   const auto key = DecisionCache::key_for(token, options.endpoints.auth_url);
-  if (auto hit = from_cache(cache, key, context.clock(), options.cache_ttl_seconds, VerifiedBy::cache)) return *hit;
+  // A cache_dir someone else owns, or that is a symlink or open to others, is neither
+  // trusted nor written: said once per call at warning level, since it silently turns off
+  // cache_ttl and offline_grace (and may mean someone tampered with it).
+  const Status usable = cache.usable();
+  if (!usable) context.warn("cache_dir " + options.cache_dir + " is unusable, deciding without it: " + usable.error().message);
+  const bool use_cache = usable.ok();
+  if (use_cache) {
+    if (auto hit = from_cache(cache, key, context.clock(), options.cache_ttl_seconds, VerifiedBy::cache)) return *hit;
+  }
 
   // Single flight: whoever holds the lock exchanges; the others find its result.
-  auto lock = cache.lock(key, remaining());
-  if (!lock) {
-    context.debug(std::string("no cache lock (") + lock.error().message + "), exchanging without it");
-  } else if (auto hit = from_cache(cache, key, context.clock(), options.cache_ttl_seconds, VerifiedBy::cache)) {
-    return *hit;
+  std::optional<FileLock> lock;
+  if (use_cache) {
+    auto locked = cache.lock(key, remaining());
+    if (!locked) {
+      context.debug(std::string("no cache lock (") + locked.error().message + "), exchanging without it");
+    } else {
+      lock.emplace(std::move(locked.value()));
+      if (auto hit = from_cache(cache, key, context.clock(), options.cache_ttl_seconds, VerifiedBy::cache)) return *hit;
+    }
   }
 
   HttpOptions http;
   http.ca_file = options.ca_file;
+  // The module runs inside su, sudo, chsh...: nothing the caller's environment says may
+  // reach libcurl or OpenSSL, and the only proxy is the administrator's proxy= option.
+  http.fixed_environment = true;
+  http.proxy = options.proxy;
   http.deadline = remaining();
   http.connect_timeout = std::min(http.connect_timeout, http.deadline);
   if (http.deadline <= milliseconds(0)) return Error{ErrorKind::timeout, "timeout reached before the exchange"};
@@ -60,9 +77,9 @@ Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& t
   auto fetched = fetch_access_token(options.endpoints, token, http, context.clock(), nullptr);
   if (fetched) {
     VerifiedIdentity verified{fetched.value().identity, VerifiedBy::squadcast, context.clock()};
-    if (!context.allowed(verified.identity)) {
+    if (use_cache && !context.allowed(verified.identity)) {
       cache.erase(key);  // a stale positive must not outlive a fresh refusal
-    } else if (options.cache_ttl_seconds > 0 || options.offline_grace_seconds > 0) {
+    } else if (use_cache && (options.cache_ttl_seconds > 0 || options.offline_grace_seconds > 0)) {
       auto written = cache.write(key, CachedDecision{verified.identity, verified.verified_at});
       if (!written) context.debug("could not write the decision cache: " + written.error().message);
     }
@@ -70,15 +87,14 @@ Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& t
   }
 
   const auto& error = fetched.error();
-  if (error.kind == ErrorKind::revoked) {
-    cache.erase(key);  // never an offline grace after a 401
+  if (!is_unreachable(error.kind)) {
+    if (use_cache) cache.erase(key);  // a verdict: never an offline grace after a 401, another 4xx or a wrong answer
     return error;
   }
-  if (is_unreachable(error.kind)) {
-    if (auto grace = from_cache(cache, key, context.clock(), options.offline_grace_seconds, VerifiedBy::offline_grace)) {
-      context.debug(std::string("Squadcast unreachable (") + error.message + "), using the offline grace");
-      return *grace;
-    }
+  if (!use_cache) return error;
+  if (auto grace = from_cache(cache, key, context.clock(), options.offline_grace_seconds, VerifiedBy::offline_grace)) {
+    context.debug(std::string("Squadcast unreachable (") + error.message + "), using the offline grace");
+    return *grace;
   }
   return error;
 }

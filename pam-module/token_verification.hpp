@@ -25,13 +25,15 @@ struct VerifiedIdentity {
 struct VerifyContext {
   std::function<std::int64_t()> clock;
   std::function<void(std::string_view)> debug;  // never given a token
+  std::function<void(std::string_view)> warn;   // logged whatever debug says; never a token
   // Whether a fresh identity passes every check: only then is it cached (under the lock,
   // so a concurrent login with the same token finds it instead of exchanging again).
   std::function<bool(const Identity&)> allowed;
 };
 
-// Errors: invalid_input (bad shape), revoked (401/403: the cached result is erased too),
-// the unreachable kinds when no grace applies, or the core's other kinds.
+// Errors: invalid_input (bad shape); a verdict (revoked, refused, bad_response...: the
+// cached result is erased too, so no grace follows); or, only when no grace applies, the
+// unreachable kinds (transport, timeout, 429, 5xx).
 Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& token, const VerifyContext& context);
 
 const char* to_string(VerifiedBy by);

@@ -1,5 +1,6 @@
 #include "squadcast/access_token.hpp"
 
+#include "squadcast/ascii_text.hpp"
 #include "squadcast/exchange.hpp"
 #include "squadcast/jwt_claims.hpp"
 #include "squadcast/user_lookup.hpp"
@@ -24,8 +25,15 @@ Result<CachedToken> fetch_access_token(const Endpoints& endpoints, const Secret&
   if (!claims) return claims.error();
   auto user = fetch_user(endpoints, token.access_token, claims.value().user_id, http, &connection);
   if (!user) return user.error();
-  if (!user.value().id.empty() && user.value().id != claims.value().user_id) {
-    return Error{ErrorKind::bad_response, "the user lookup answered for a different user than the token's"};
+  // The role comes from the lookup, the identity from the token: they must be one person.
+  if (user.value().id.empty()) return Error{ErrorKind::bad_response, "the user lookup answer has no user id"};
+  if (user.value().id != claims.value().user_id) {
+    return Error{ErrorKind::bad_response, "the user lookup answered for user id " + user.value().id +
+                                              ", not the token's " + claims.value().user_id};
+  }
+  if (to_lower_ascii(user.value().email) != to_lower_ascii(claims.value().email)) {
+    return Error{ErrorKind::bad_response,
+                 "the user lookup answered with another email than the token's " + claims.value().email};
   }
 
   CachedToken entry;

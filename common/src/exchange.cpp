@@ -71,8 +71,8 @@ Result<ExchangedToken> parse_exchange_response(long status, std::string_view bod
   }
   if (status == 429) return Error{ErrorKind::rate_limited, "Squadcast is rate limiting this token (HTTP 429)"};
   if (status >= 500) return Error{ErrorKind::server_error, "Squadcast answered " + describe_status(status, body)};
-  if (status != 200) {
-    return Error{ErrorKind::server_error, "unexpected answer to the token exchange: " + describe_status(status, body)};
+  if (status != 200) {  // 400, 402, 404, 410, 422...: Squadcast said no, it was not unreachable
+    return Error{ErrorKind::refused, "Squadcast refused the token exchange: " + describe_status(status, body)};
   }
 
   auto parsed = parse_untrusted_json(body);

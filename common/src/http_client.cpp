@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "curl_library.hpp"
+#include "fixed_environment.hpp"
 #include "squadcast/endpoints.hpp"
 
 namespace squadcast {
@@ -74,6 +75,13 @@ Error transport_error(const CurlLibrary& curl, CURLcode code, const char* detail
   return {ErrorKind::network, "cannot reach " + url + ": " + reason};
 }
 
+// The module's proxy is its own option or none; the helper's is the user's environment.
+std::optional<std::string> effective_proxy(const HttpOptions& options) {
+  if (options.proxy) return options.proxy;
+  if (options.fixed_environment) return std::string();
+  return std::nullopt;
+}
+
 bool is_retryable_transport(CURLcode code) {
   return code == CURLE_COULDNT_CONNECT;
 }
@@ -114,7 +122,15 @@ Result<HttpResponse> perform_once(const CurlLibrary& curl, CURL* h, const std::s
   curl.easy_setopt(h, CURLOPT_HTTPGET, 1L);
   curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-  curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https,http");
+  // Every option that libcurl would otherwise take from the environment or a file is set.
+  const char* protocols = options.allow_http_loopback ? "https,http" : "https";
+  curl.easy_setopt(h, CURLOPT_PROTOCOLS_STR, protocols);
+  curl.easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
+  curl.easy_setopt(h, CURLOPT_NETRC, static_cast<long>(CURL_NETRC_IGNORED));
+  if (const auto proxy = effective_proxy(options)) {
+    curl.easy_setopt(h, CURLOPT_PROXY, proxy->c_str());  // "" disables the *_proxy variables
+    curl.easy_setopt(h, CURLOPT_NOPROXY, "");             // and NO_PROXY cannot bypass a named one
+  }
   curl.easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
   curl.easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
   if (!options.ca_file.empty()) curl.easy_setopt(h, CURLOPT_CAINFO, options.ca_file.c_str());
@@ -182,6 +198,10 @@ HttpConnection::~HttpConnection() {
 Result<HttpResponse> http_get(const std::string& url, const std::vector<HttpHeader>& headers,
                               const HttpOptions& options, HttpConnection* connection) {
   if (auto allowed = check_url_allowed(url, options.allow_http_loopback); !allowed) return allowed.error();
+  // Loading libcurl runs library constructors and curl_global_init, which already read
+  // variables (SSLKEYLOGFILE, CURL_SSL_BACKEND, OPENSSL_CONF): the guard covers them too.
+  std::optional<FixedEnvironment> fixed;
+  if (options.fixed_environment) fixed.emplace();
   auto curl = curl_library();
   if (!curl) return curl.error();
   const HeaderList header_list(headers);

@@ -11,6 +11,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::tls: return "TLS error";
     case ErrorKind::too_large: return "response too large";
     case ErrorKind::revoked: return "refresh token revoked or invalid";
+    case ErrorKind::refused: return "refused by Squadcast";
     case ErrorKind::rate_limited: return "rate limited";
     case ErrorKind::server_error: return "server error";
     case ErrorKind::bad_response: return "bad response";
@@ -26,10 +27,8 @@ bool is_unreachable(ErrorKind kind) {
     case ErrorKind::network:
     case ErrorKind::timeout:
     case ErrorKind::tls:
-    case ErrorKind::too_large:
     case ErrorKind::rate_limited:
     case ErrorKind::server_error:
-    case ErrorKind::bad_response:
       return true;
     default:
       return false;

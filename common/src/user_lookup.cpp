@@ -22,10 +22,13 @@ Result<UserProfile> parse_user_response(long status, std::string_view body) {
   if (status == 401 || status == 403) {
     return Error{ErrorKind::revoked, "Squadcast refused the access token (HTTP " + std::to_string(status) + ")"};
   }
-  if (status == 404) return Error{ErrorKind::not_found, "Squadcast does not know the token's user (HTTP 404)"};
+  if (status == 404) return Error{ErrorKind::refused, "Squadcast does not know the token's user (HTTP 404)"};
   if (status == 429) return Error{ErrorKind::rate_limited, "Squadcast is rate limiting this token (HTTP 429)"};
-  if (status != 200) {
-    return Error{ErrorKind::server_error, "unexpected answer to the user lookup: HTTP " + std::to_string(status)};
+  if (status >= 500) {
+    return Error{ErrorKind::server_error, "Squadcast answered the user lookup with HTTP " + std::to_string(status)};
+  }
+  if (status != 200) {  // a definite no, never an outage
+    return Error{ErrorKind::refused, "Squadcast refused the user lookup: HTTP " + std::to_string(status)};
   }
   auto parsed = parse_untrusted_json(body);
   if (!parsed) return Error{ErrorKind::bad_response, "the user lookup answer is not valid JSON"};
@@ -39,6 +42,7 @@ Result<UserProfile> parse_user_response(long status, std::string_view body) {
   if (!is_word(*role)) return Error{ErrorKind::bad_response, "the user lookup answer has a malformed role"};
   user.role = *role;
   user.id = string_field(*data, "id").value_or("");
+  if (!user.id.empty() && !is_word(user.id)) return Error{ErrorKind::bad_response, "the user lookup answer has a malformed id"};
   user.email = string_field(*data, "email").value_or("");
   if (auto abilities = data->find("abilities"); abilities != data->end() && abilities->is_array()) {
     for (const auto& ability : *abilities) {

@@ -25,7 +25,7 @@ void ok(Response& res, json extra = json::object()) {
 void add_fault(EmulatorState& state, const json& body, Response& res) {
   static const std::set<std::string> kEndpoints = {"exchange", "user", "any"};
   static const std::set<std::string> kModes = {"none",      "status", "malformed",
-                                               "truncated", "huge",   "drop", "hang"};
+                                               "truncated", "huge",   "drop", "hang", "body"};
   Fault f;
   f.endpoint = text(body, "endpoint");
   f.mode = body.contains("mode") ? text(body, "mode") : "status";
@@ -33,6 +33,7 @@ void add_fault(EmulatorState& state, const json& body, Response& res) {
   f.status = body.value("status", 0);
   f.retry_after = text(body, "retry_after");
   f.delay_ms = body.value("delay_ms", 0);
+  f.body = text(body, "body");
   if (f.mode.empty()) f.mode = "none";
   if (!kEndpoints.count(f.endpoint)) return send_error(res, 400, "endpoint: exchange|user|any");
   if (!kModes.count(f.mode)) return send_error(res, 400, "unknown fault mode");

@@ -45,8 +45,9 @@ Group group_of(const std::string& path);
 struct Fault {
   std::string endpoint;  // "exchange", "user" or "any"
   int remaining = 1;
-  std::string mode = "status";  // none|status|malformed|truncated|huge|drop|hang
+  std::string mode = "status";  // none|status|malformed|truncated|huge|drop|hang|body
   int status = 503;
+  std::string body;  // mode "body": served as-is with status 200
   std::string retry_after;
   int delay_ms = 0;
 };

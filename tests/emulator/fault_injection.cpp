@@ -74,6 +74,9 @@ bool play(const Fault& f, const httplib::Request& req, httplib::Response& res,
   if (f.mode == "status") {
     if (!f.retry_after.empty()) res.set_header("Retry-After", f.retry_after);
     send_error(res, f.status, "injected fault");
+  } else if (f.mode == "body") {  // any answer a test needs, e.g. a user lookup for someone else
+    res.status = 200;
+    res.set_content(f.body, "application/json");
   } else if (f.mode == "malformed") {
     res.status = 200;
     res.set_content("<html><body><h1>502 Bad Gateway</h1></body></html>\n{\"data\":",

@@ -1,7 +1,8 @@
 // The fault matrix (the README's fault matrix), PAM half: pam_squadcast.so through the real
-// libpam (pam_wrapper, nss_wrapper users), token_source=user_store so the user's
-// credentials file is in play, against the emulator with a fault injected. Every row
-// checks: the return code of pam_authenticate, the time bound, the decision cache after,
+// libpam (pam_wrapper, nss_wrapper users), in the account group with token_source=user_store
+// (the only group where a stored token means anything) so the user's credentials file is
+// in play, against the emulator with a fault injected. Every row
+// checks: the return code of pam_acct_mgmt, the time bound, the decision cache after,
 // the user's credentials file after (byte for byte), and the log line (class, no token).
 #include <catch2/catch.hpp>
 
@@ -24,15 +25,14 @@ using squadcast::faults::overwrite_0600;
 using squadcast::faults::slurp;
 using squadcast::faults::timed;
 using squadcast::test::Emulator;
-using squadcast::test::PamRun;
 using squadcast::test::PamTestEnv;
-using squadcast::test::run_pam;
+using squadcast::test::run_account_only;
 using squadcast::test::StderrCapture;
 
 namespace {
 
 constexpr const char* acme = "5e8edb1f7e6f7d0001a1c0de";
-const std::vector<std::string> auth_only = {"auth required @MODULE@ @ARGS@"};
+const std::vector<std::string> account_only = {"account required @MODULE@ @ARGS@"};
 
 enum class Target { emulator, closed_port, unresolvable };
 
@@ -57,7 +57,17 @@ struct PamRow {
   long bound_ms = 3500;
   bool sent = true;
   bool recovers = true;
+  bool verdict = false;  // Squadcast answered (wrongly): a refusal that also erases the decision
 };
+
+// A wrong answer over verified TLS is Squadcast's verdict, not an outage.
+PamRow refusal(const char* name) {
+  PamRow row{name};
+  row.pam_rc = PAM_PERM_DENIED;
+  row.log = "decision=deny";
+  row.verdict = true;
+  return row;
+}
 
 long now_s() { return static_cast<long>(::time(nullptr)); }
 
@@ -79,7 +89,7 @@ std::string args_for(const PamTestEnv& env, const std::string& url, const std::s
 
 // The module's log (pam_wrapper prints pam_syslog lines on stderr) around one run.
 struct LoggedRun {
-  PamRun result;
+  int result = PAM_SYSTEM_ERR;  // what pam_acct_mgmt returned
   std::string log;
   milliseconds took{};
 };
@@ -89,7 +99,7 @@ LoggedRun run_logged(const std::string& service, const std::string& user) {
   ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
   {
     StderrCapture capture;
-    run.result = timed(run.took, [&] { return run_pam(service, user, {}, false); });
+    run.result = timed(run.took, [&] { return run_account_only(service, user); });
     run.log = capture.text();
   }
   ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
@@ -129,8 +139,8 @@ void run_pam_row(const PamRow& row) {
   // stale (older than cache_ttl) so the next login must ask Squadcast again.
   const bool reachable = row.target == Target::emulator && !row.options.plain_http && !row.options.expired_cert;
   if (reachable) {
-    auto good = env.service("sq-good", auth_only, args_for(env, url, emu.ca_file(), row.timeout_s));
-    REQUIRE(run_pam(good, "alice", {}, false).auth == PAM_SUCCESS);
+    auto good = env.service("sq-good", account_only, args_for(env, url, emu.ca_file(), row.timeout_s));
+    REQUIRE(run_account_only(good, "alice") == PAM_SUCCESS);
     set_verified_at(env, now_s() - 1000);
   }
   const auto decisions = files_ending(env.cache_dir(), ".decision");
@@ -139,7 +149,7 @@ void run_pam_row(const PamRow& row) {
   const bool counted = row.target == Target::emulator && !row.stop_emulator;
   const long requests_before = counted ? emu.counter("total") : 0;
 
-  auto service = env.service("sq-fault", auth_only,
+  auto service = env.service("sq-fault", account_only,
                              args_for(env, url, row.wrong_ca ? emu.other_ca_file() : emu.ca_file(), row.timeout_s));
   if (row.fault.endpoint) {
     emu.fault(row.fault.endpoint, row.fault.count, row.fault.mode, row.fault.status, row.fault.retry_after);
@@ -147,13 +157,13 @@ void run_pam_row(const PamRow& row) {
   if (row.stop_emulator) emu.stop();
 
   LoggedRun run = run_logged(service, "alice");
-  INFO("pam_authenticate: " << run.result.auth << " in " << run.took.count() << " ms; log:\n" << run.log);
-  CHECK(run.result.auth == row.pam_rc);
+  INFO("pam_acct_mgmt: " << run.result << " in " << run.took.count() << " ms; log:\n" << run.log);
+  CHECK(run.result == row.pam_rc);
   CHECK(run.took.count() < row.bound_ms);
   if (std::getenv("SQUADCAST_FAULTS_REPORT") != nullptr) {
     auto at = run.log.find("decision=");
     std::string line = at == std::string::npos ? "" : run.log.substr(at, run.log.find('\n', at) - at);
-    std::printf("REPORT pam | %s | rc %d | %lld ms | %s\n", row.name, run.result.auth,
+    std::printf("REPORT pam | %s | rc %d | %lld ms | %s\n", row.name, run.result,
                 static_cast<long long>(run.took.count()), line.c_str());
   }
   CHECK(run.log.find(row.log) != std::string::npos);
@@ -161,8 +171,12 @@ void run_pam_row(const PamRow& row) {
 
   // Nothing wrong cached: the stale positive is neither refreshed nor served.
   auto after = files_ending(env.cache_dir(), ".decision");
-  CHECK(after.size() == decisions.size());
-  if (!decisions.empty()) CHECK(slurp(decisions.front()) == decision_before);
+  if (row.verdict) {
+    CHECK(after.empty());  // nothing left for an offline grace to fall back on
+  } else {
+    CHECK(after.size() == decisions.size());
+    if (!decisions.empty()) CHECK(slurp(decisions.front()) == decision_before);
+  }
   CHECK(slurp(store) == store_before);
   if (counted) {
     const long sent = emu.counter("total") - requests_before;
@@ -172,8 +186,8 @@ void run_pam_row(const PamRow& row) {
 
   if (row.recovers) {
     if (row.fault.endpoint) emu.fault(row.fault.endpoint, 0, "none");
-    auto good = env.service("sq-good", auth_only, args_for(env, url, emu.ca_file(), row.timeout_s));
-    CHECK(run_pam(good, "alice", {}, false).auth == PAM_SUCCESS);
+    auto good = env.service("sq-good", account_only, args_for(env, url, emu.ca_file(), row.timeout_s));
+    CHECK(run_account_only(good, "alice") == PAM_SUCCESS);
   }
 }
 
@@ -223,8 +237,23 @@ TEST_CASE("pam: 500, 502, 503, 504", "[5xx]") {
   run_pam_row(user);
 }
 
+TEST_CASE("pam: other 4xx are refusals, not outages", "[4xx]") {
+  for (int status : {400, 402, 404, 409, 410, 422}) {
+    INFO("exchange HTTP " << status);
+    PamRow row = refusal("exchange 4xx");
+    row.fault = {"exchange", 1000, "status", status};
+    run_pam_row(row);
+  }
+  for (int status : {400, 404, 422}) {
+    INFO("user lookup HTTP " << status);
+    PamRow row = refusal("user 4xx");
+    row.fault = {"user", 1000, "status", status};
+    run_pam_row(row);
+  }
+}
+
 TEST_CASE("pam: malformed JSON", "[malformed]") {
-  PamRow row{"malformed"};
+  PamRow row = refusal("malformed");
   row.fault = {"exchange", 1000, "malformed"};
   run_pam_row(row);
 }
@@ -236,7 +265,7 @@ TEST_CASE("pam: truncated body", "[truncated]") {
 }
 
 TEST_CASE("pam: a 10 MB body", "[huge]") {
-  PamRow row{"huge"};
+  PamRow row = refusal("huge");
   row.fault = {"exchange", 1000, "huge"};
   run_pam_row(row);
 }
@@ -285,10 +314,10 @@ TEST_CASE("pam: rotated refresh token", "[rotation]") {
   const std::string store = env.home("alice") + "/.config/squadcast/credentials";
   const std::string store_before = slurp(store);
   emu.set_rotation(true);
-  auto service = env.service("sq-rot", auth_only, args_for(env, emu.url(), emu.ca_file(), 3));
+  auto service = env.service("sq-rot", account_only, args_for(env, emu.url(), emu.ca_file(), 3));
   LoggedRun run = run_logged(service, "alice");
   INFO(run.log);
-  CHECK(run.result.auth == PAM_SUCCESS);
+  CHECK(run.result == PAM_SUCCESS);
   const std::string rotated = emu.refresh_token("tok-admin");
   CHECK(rotated != token);
   check_no_token(run.log, {token, rotated});
@@ -297,7 +326,7 @@ TEST_CASE("pam: rotated refresh token", "[rotation]") {
   // covers the next cache_ttl seconds.
   CHECK(slurp(store) == store_before);
   CHECK(files_ending(env.cache_dir(), ".decision").size() == 1);
-  CHECK(run_pam(service, "alice", {}, false).auth == PAM_SUCCESS);
+  CHECK(run_account_only(service, "alice") == PAM_SUCCESS);
   CHECK(emu.counter("exchange") == 1);
 }
 
@@ -308,10 +337,10 @@ TEST_CASE("pam: expires_at already in the past (lifetime -10)", "[expired]") {
   env.write_user_store("alice", token);
   const std::string store_before = slurp(env.home("alice") + "/.config/squadcast/credentials");
   emu.set_lifetime(-10);
-  auto service = env.service("sq-exp", auth_only, args_for(env, emu.url(), emu.ca_file(), 3));
+  auto service = env.service("sq-exp", account_only, args_for(env, emu.url(), emu.ca_file(), 3));
   LoggedRun run = run_logged(service, "alice");
   INFO(run.log);
-  CHECK(run.result.auth == PAM_AUTHINFO_UNAVAIL);
+  CHECK(run.result == PAM_PERM_DENIED);  // Squadcast's answer, however odd: a refusal
   CHECK(run.took.count() < 3500);
   CHECK(run.log.find("already expired") != std::string::npos);
   check_no_token(run.log, {token});
@@ -325,8 +354,8 @@ TEST_CASE("pam: the clock jumps", "[clock]") {
   PamTestEnv env;
   const std::string token = emu.refresh_token("tok-admin");
   env.write_user_store("alice", token);
-  auto service = env.service("sq-clock", auth_only, args_for(env, emu.url(), emu.ca_file(), 3));
-  REQUIRE(run_pam(service, "alice", {}, false).auth == PAM_SUCCESS);
+  auto service = env.service("sq-clock", account_only, args_for(env, emu.url(), emu.ca_file(), 3));
+  REQUIRE(run_account_only(service, "alice") == PAM_SUCCESS);
   long expected = emu.counter("exchange");
   REQUIRE(expected == 1);
   struct Jump {
@@ -339,7 +368,7 @@ TEST_CASE("pam: the clock jumps", "[clock]") {
     INFO(jump.name);
     const long now = now_s();
     set_verified_at(env, now + jump.verified_offset);
-    CHECK(run_pam(service, "alice", {}, false).auth == PAM_SUCCESS);
+    CHECK(run_account_only(service, "alice") == PAM_SUCCESS);
     CHECK(emu.counter("exchange") == ++expected);  // asked Squadcast again
     auto entry = nlohmann::json::parse(slurp(only_decision(env)));
     CHECK(entry["verified_at"].get<long>() <= now_s());
@@ -347,14 +376,14 @@ TEST_CASE("pam: the clock jumps", "[clock]") {
   }
   // A future-dated decision must not serve as an offline grace either.
   set_verified_at(env, now_s() + 3600);
-  auto grace = env.service("sq-clock-grace", auth_only,
+  auto grace = env.service("sq-clock-grace", account_only,
                            args_for(env, emu.url(), emu.ca_file(), 2, "offline_grace=600"));
   emu.fault("any", 1000, "drop");
-  CHECK(run_pam(grace, "alice", {}, false).auth == PAM_AUTHINFO_UNAVAIL);
+  CHECK(run_account_only(grace, "alice") == PAM_AUTHINFO_UNAVAIL);
   // Sanity: a fresh decision is still a cache hit.
   emu.fault("any", 0, "none");
   set_verified_at(env, now_s() - 1);
   const long before = emu.counter("exchange");  // the dropped request above counts too
-  CHECK(run_pam(service, "alice", {}, false).auth == PAM_SUCCESS);
+  CHECK(run_account_only(service, "alice") == PAM_SUCCESS);
   CHECK(emu.counter("exchange") == before);
 }

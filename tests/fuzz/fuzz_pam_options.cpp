@@ -40,6 +40,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const PamOptions& o = options.value();
   // What the module then relies on without checking again.
   FUZZ_CHECK(o.any_org != !o.org_id.empty());
+  FUZZ_CHECK(!o.any_org || o.user_map.kind == UserMapKind::file);  // strangers' orgs need an explicit list
+  FUZZ_CHECK(o.proxy.empty() || parse_url(o.proxy).ok());
   if (!o.org_id.empty()) {
     FUZZ_CHECK(o.org_id.size() == 24);
     for (char c : o.org_id) FUZZ_CHECK((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));

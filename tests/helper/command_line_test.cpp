@@ -51,6 +51,7 @@ TEST_CASE("an option missing its value is a usage error") {
 TEST_CASE("exit codes: valid 0, not logged in 1, revoked 2, unreachable 3, usage 4") {
   CHECK(exit_code_for(ErrorKind::not_found) == 1);
   CHECK(exit_code_for(ErrorKind::revoked) == 2);
+  CHECK(exit_code_for(ErrorKind::refused) == 2);  // another 4xx: a verdict, not an outage
   CHECK(exit_code_for(ErrorKind::network) == 3);
   CHECK(exit_code_for(ErrorKind::timeout) == 3);
   CHECK(exit_code_for(ErrorKind::server_error) == 3);

@@ -41,6 +41,37 @@ TEST_CASE("docker get accepts a URL with scheme and path") {
   CHECK(nlohmann::json::parse(run.out)["ServerURL"] == "https://api.squadcast.com/v2/");
 }
 
+TEST_CASE("docker hands a token only for https (a bare host means https), never another scheme") {
+  struct Row {
+    const char* server_url;
+    bool answered;
+  } rows[] = {
+      {"api.squadcast.com", true},           // docker's bare host: an https registry
+      {"https://api.squadcast.com", true},
+      {"HTTPS://api.squadcast.com/v2/", true},
+      {"http://api.squadcast.com", false},   // plain http: the token would travel in clear
+      {"ftp://api.squadcast.com", false},
+      {"ws://api.squadcast.com", false},
+      {"file://api.squadcast.com", false},
+  };
+  for (const auto& row : rows) {
+    INFO(row.server_url);
+    FakeAccount account;
+    auto run = run_docker(account, "get", row.server_url);
+    CHECK((run.code == 0) == row.answered);
+    if (!row.answered) {
+      CHECK(run.out == "credentials not found in native keychain\n");
+      CHECK(account.token_requests == 0);
+    }
+  }
+  // Plain http only where the configuration serves a loopback URL over http.
+  FakeAccount loopback;
+  loopback.hosts = {{"http", "127.0.0.1:8080"}};
+  CHECK(run_docker(loopback, "get", "http://127.0.0.1:8080").code == 0);
+  CHECK(run_docker(loopback, "get", "https://127.0.0.1:8080").code == 1);
+  CHECK(run_docker(loopback, "get", "127.0.0.1:8080").code == 1);  // bare = https
+}
+
 TEST_CASE("docker get for a foreign registry is the exact not-found text with exit 1") {
   FakeAccount account;
   auto run = run_docker(account, "get", "index.docker.io");

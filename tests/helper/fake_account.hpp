@@ -37,7 +37,7 @@ class FakeAccount : public Account {
   const std::string& auth_url() const override { return auth; }
   bool serves(std::string_view scheme, std::string_view host) const override {
     for (const auto& [s, h] : hosts) {
-      if (h == host && (scheme.empty() || scheme == s)) return true;
+      if (h == host && scheme == s) return true;  // the real account's rule: no scheme, no match
     }
     return false;
   }

@@ -78,6 +78,33 @@ TEST_CASE("git get over plain http for the Squadcast host prints nothing") {
   CHECK(account.token_requests == 0);
 }
 
+TEST_CASE("git get answers only when protocol= names the configured scheme") {
+  struct Row {
+    const char* request;
+    bool answered;
+  } rows[] = {
+      {"protocol=https\nhost=api.squadcast.com\n\n", true},
+      {"host=api.squadcast.com\n\n", false},  // no protocol=: nothing says TLS
+      {"protocol=\nhost=api.squadcast.com\n\n", false},
+      {"protocol=ftp\nhost=api.squadcast.com\n\n", false},
+      {"url=api.squadcast.com\n\n", false},
+      {"url=https://api.squadcast.com/repo.git\n\n", true},
+      {"url=http://api.squadcast.com/repo.git\n\n", false},
+  };
+  for (const auto& row : rows) {
+    INFO(row.request);
+    FakeAccount account;
+    auto run = run_git(account, "get", row.request);
+    CHECK(run.code == 0);
+    CHECK(run.out.empty() != row.answered);
+    CHECK(account.token_requests == (row.answered ? 1 : 0));
+  }
+  FakeAccount loopback;  // http where the configuration allows it (loopback, tests)
+  loopback.hosts = {{"http", "127.0.0.1:8080"}};
+  CHECK(run_git(loopback, "get", "protocol=http\nhost=127.0.0.1:8080\n\n").out.find("password=") != std::string::npos);
+  CHECK(run_git(loopback, "get", "host=127.0.0.1:8080\n\n").out.empty());
+}
+
 TEST_CASE("git get matches the port when the configured URL has one") {
   FakeAccount account;
   account.hosts = {{"https", "127.0.0.1:8443"}};

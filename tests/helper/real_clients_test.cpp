@@ -119,6 +119,17 @@ TEST_CASE("docker protocol through the binary: get, not found, list, erase") {
   CHECK(answer["Username"] == "alice@acme.test");
   CHECK(answer["Secret"].get<std::string>() + "\n" == box.helper({"token"}).out);
   CHECK(box.helper({"get"}, "ghcr.io", docker).out == "credentials not found in native keychain\n");
+  // The real account's rule: https (or a bare host, which docker means as https) only.
+  for (const std::string scheme : {"http://", "ftp://", "gopher://"}) {
+    INFO(scheme);
+    Finished other = box.helper({"get"}, scheme + box.host(), docker);
+    CHECK(other.code == 1);
+    CHECK(other.out == "credentials not found in native keychain\n");
+  }
+  CHECK(box.helper({"get"}, "https://" + box.host(), docker).code == 0);
+  Finished no_protocol = box.helper({"get"}, "host=" + box.host() + "\n\n", "git-credential-squadcast");
+  CHECK(no_protocol.code == 0);
+  CHECK(no_protocol.out.empty());
   CHECK(nlohmann::json::parse(box.helper({"list"}, "", docker).out) == nlohmann::json{{box.host(), "alice@acme.test"}});
   CHECK(box.helper({"erase"}, box.host(), docker).code == 0);
   CHECK(box.cache_entries() == 0);

@@ -29,7 +29,8 @@ const std::string set_items = "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_set_ite
 
 std::string base_args(const Emulator& emu, const PamTestEnv& env, const std::string& extra) {
   return "auth_url=" + emu.url() + " api_url=" + emu.url() + " ca_file=" + emu.ca_file() +
-         " cache_dir=" + env.cache_dir() + " timeout=5 debug " + extra;
+         " cache_dir=" + env.cache_dir() + " debug " + extra +
+         (extra.find("timeout=") == std::string::npos ? " timeout=5" : "");  // each option once
 }
 
 struct Row {
@@ -83,14 +84,36 @@ TEST_CASE("configuration errors fail closed", "[auth]") {
   Emulator emu;
   PamTestEnv env;
   const std::string org = std::string("org_id=") + acme;
-  const char* bad[] = {"min_role=admn " , "min_rol=admin ", "timeout=0 ", "user_map=localpart ", "any_org " };
+  const char* bad[] = {"min_role=admn " , "min_rol=admin ", "timeout=0 ", "user_map=localpart ", "any_org ",
+                       "min_role=admin min_role=stakeholder ", "cache_ttl=0 cache_ttl=0 "};
   int n = 0;
   for (const char* args : bad) {
     INFO(args);
-    // any_org together with org_id contradicts; the others are typos.
+    // any_org together with org_id contradicts; repeats are refused; the others are typos.
     auto service = env.service("sq-conf-" + std::to_string(n++), auth_and_account, base_args(emu, env, org + " " + args));
     CHECK(run_pam(service, "alice", {emu.refresh_token("tok-admin")}, false).auth == PAM_SERVICE_ERR);
   }
+  // any_org: anyone can found an organisation and choose its emails, so only an explicit
+  // email-to-user file may map them (eve@globex.test used to become the local eve).
+  const auto globex = emu.refresh_token("tok-globex-admin");
+  auto any_org_localpart = env.service("sq-conf-any-org", auth_and_account, base_args(emu, env, "any_org min_role=admin"));
+  CHECK(run_pam(any_org_localpart, "eve", {globex}, false).auth == PAM_SERVICE_ERR);
+  const std::string user_list = env.root() + "/users.map";
+  std::ofstream(user_list) << "eve@globex.test eve\n";
+  ::chmod(user_list.c_str(), 0644);
+  auto any_org_file = env.service("sq-conf-any-org-file", auth_and_account,
+                                  base_args(emu, env, "any_org min_role=admin cache_ttl=0 user_map=file:" + user_list));
+  CHECK(run_pam(any_org_file, "eve", {globex}, false).auth == PAM_SUCCESS);
+
+  // A stored token proves nothing about who asks: user_store in auth is a configuration
+  // error, even when the store holds a good token (it used to log anyone in as alice).
+  env.write_user_store("alice", emu.refresh_token("tok-admin"));
+  const long exchanges_before = emu.counter("exchange");
+  auto store_in_auth = env.service("sq-conf-store-auth", auth_and_account,
+                                   base_args(emu, env, org + " min_role=admin token_source=user_store"));
+  CHECK(run_pam(store_in_auth, "alice", {}, false).auth == PAM_SERVICE_ERR);
+  CHECK(run_pam(store_in_auth, "alice", {"x"}, false).auth == PAM_SERVICE_ERR);
+  CHECK(emu.counter("exchange") == exchanges_before);  // refused before any token was read or sent
   auto missing_org = env.service("sq-conf-no-org", auth_and_account, base_args(emu, env, "min_role=admin"));
   CHECK(run_pam(missing_org, "alice", {emu.refresh_token("tok-admin")}, false).auth == PAM_SERVICE_ERR);
 
@@ -101,6 +124,10 @@ TEST_CASE("configuration errors fail closed", "[auth]") {
   auto from_file = env.service("sq-conf-file", auth_and_account, "config=" + config + " cache_dir=" + env.cache_dir());
   CHECK(run_pam(from_file, "alice", {emu.refresh_token("tok-admin")}, true).auth == PAM_SUCCESS);
   CHECK(run_pam(from_file, "bob", {emu.refresh_token("tok-user")}, false).auth == PAM_PERM_DENIED);
+  // The line may not repeat what the file says (it used to win silently: bob got in).
+  auto lowered = env.service("sq-conf-file-repeat", auth_and_account,
+                             "config=" + config + " cache_dir=" + env.cache_dir() + " min_role=stakeholder");
+  CHECK(run_pam(lowered, "bob", {emu.refresh_token("tok-user")}, false).auth == PAM_SERVICE_ERR);
   ::chmod(config.c_str(), 0666);  // writable by others: refused
   CHECK(run_pam(from_file, "alice", {emu.refresh_token("tok-admin")}, false).auth == PAM_SERVICE_ERR);
 }
@@ -119,7 +146,7 @@ TEST_CASE("Squadcast unreachable, timeout and offline grace", "[network]") {
   }
   SECTION("a server that never answers is cut at timeout=") {
     emu.fault("exchange", 10, "hang");
-    auto service = env.service("sq-hang", auth_and_account, base_args(emu, env, org + "cache_ttl=0") + " timeout=2");
+    auto service = env.service("sq-hang", auth_and_account, base_args(emu, env, org + "cache_ttl=0" + " timeout=2"));
     auto start = std::chrono::steady_clock::now();
     CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_AUTHINFO_UNAVAIL);
     auto took = std::chrono::steady_clock::now() - start;
@@ -127,7 +154,7 @@ TEST_CASE("Squadcast unreachable, timeout and offline grace", "[network]") {
   }
   SECTION("offline grace allows, then expires") {
     auto online = env.service("sq-grace", auth_and_account,
-                              base_args(emu, env, org + "cache_ttl=0 offline_grace=4") + " timeout=1");
+                              base_args(emu, env, org + "cache_ttl=0 offline_grace=4" + " timeout=1"));
     CHECK(run_pam(online, "alice", {admin}, true).auth == PAM_SUCCESS);
     emu.fault("any", 1000, "drop");
     auto result = run_pam(online, "alice", {admin}, true);
@@ -137,16 +164,139 @@ TEST_CASE("Squadcast unreachable, timeout and offline grace", "[network]") {
     std::this_thread::sleep_for(std::chrono::seconds(4));
     CHECK(run_pam(online, "alice", {admin}, false).auth == PAM_AUTHINFO_UNAVAIL);
   }
+  SECTION("the caller's proxy variables are ignored; proxy= is the only proxy") {
+    const std::string dead = "http://127.0.0.1:9";
+    for (const char* name : {"https_proxy", "HTTPS_PROXY", "ALL_PROXY"}) ::setenv(name, dead.c_str(), 1);
+    auto direct = env.service("sq-env-proxy", auth_and_account, base_args(emu, env, org + "cache_ttl=0"));
+    CHECK(run_pam(direct, "alice", {admin}, true).auth == PAM_SUCCESS);
+    for (const char* name : {"https_proxy", "HTTPS_PROXY", "ALL_PROXY"}) ::unsetenv(name);
+    auto proxied = env.service("sq-opt-proxy", auth_and_account,
+                               base_args(emu, env, org + "cache_ttl=0 proxy=" + dead + " timeout=2"));
+    CHECK(run_pam(proxied, "alice", {admin}, false).auth == PAM_AUTHINFO_UNAVAIL);
+  }
   SECTION("no grace after a 401") {
     const auto short_admin = emu.refresh_token("tok-admin-short");
     auto service = env.service("sq-401", auth_and_account,
-                               base_args(emu, env, org + "cache_ttl=0 offline_grace=600") + " timeout=1");
+                               base_args(emu, env, org + "cache_ttl=0 offline_grace=600" + " timeout=1"));
     CHECK(run_pam(service, "alice", {short_admin}, true).auth == PAM_SUCCESS);
     emu.revoke("tok-admin-short");
     CHECK(run_pam(service, "alice", {short_admin}, false).auth == PAM_AUTH_ERR);
     emu.fault("any", 1000, "drop");
     CHECK(run_pam(service, "alice", {short_admin}, false).auth == PAM_AUTHINFO_UNAVAIL);
   }
+}
+
+TEST_CASE("definite refusals are never graced, outages are", "[network]") {
+  Emulator emu;
+  PamTestEnv env;
+  const auto admin = emu.refresh_token("tok-admin");
+  auto service = env.service("sq-verdicts", auth_and_account,
+                             base_args(emu, env, "org_id=" + std::string(acme) +
+                                                     " min_role=admin cache_ttl=0 offline_grace=600" + " timeout=3"));
+  struct Row {
+    const char* name;
+    const char* endpoint;
+    const char* mode;
+    int status;
+    const char* role;  // alice's role in Squadcast for this row
+    int auth;
+  };
+  const Row rows[] = {
+      {"exchange 400", "exchange", "status", 400, "admin", PAM_AUTH_ERR},
+      {"exchange 402", "exchange", "status", 402, "admin", PAM_AUTH_ERR},
+      {"exchange 404", "exchange", "status", 404, "admin", PAM_AUTH_ERR},
+      {"exchange 409", "exchange", "status", 409, "admin", PAM_AUTH_ERR},
+      {"exchange 410", "exchange", "status", 410, "admin", PAM_AUTH_ERR},
+      {"exchange 422", "exchange", "status", 422, "admin", PAM_AUTH_ERR},
+      {"user lookup 400", "user", "status", 400, "admin", PAM_AUTH_ERR},
+      {"user lookup 404", "user", "status", 404, "admin", PAM_AUTH_ERR},
+      {"exchange not JSON", "exchange", "malformed", 0, "admin", PAM_AUTH_ERR},
+      {"malformed role", nullptr, "none", 0, "admin\nrole=owner", PAM_AUTH_ERR},
+      {"exchange 503 (an outage: graced)", "exchange", "status", 503, "admin", PAM_SUCCESS},
+      {"user lookup 429 (an outage: graced)", "user", "status", 429, "admin", PAM_SUCCESS},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    for (const char* endpoint : {"exchange", "user"}) emu.fault(endpoint, 0, "none");  // count 0 clears that group
+    emu.set_role("alice@acme.test", "admin");
+    REQUIRE(run_pam(service, "alice", {admin}, true).auth == PAM_SUCCESS);  // a positive to grace from
+    if (row.endpoint) emu.fault(row.endpoint, 1000, row.mode, row.status);
+    emu.set_role("alice@acme.test", row.role);
+    CHECK(run_pam(service, "alice", {admin}, false).auth == row.auth);
+  }
+}
+
+TEST_CASE("the user lookup must answer for the token's own user", "[network]") {
+  Emulator emu;
+  PamTestEnv env;
+  const auto admin = emu.refresh_token("tok-admin");
+  auto service = env.service("sq-lookup", auth_and_account,
+                             base_args(emu, env, "org_id=" + std::string(acme) +
+                                                     " min_role=admin cache_ttl=0 offline_grace=600" + " timeout=3"));
+  const std::string alice_id = "5e8edb1f7e6f7d0001a10002";
+  auto user = [](const std::string& fields) {
+    return R"({"data":{)" + fields + R"(,"role":"admin","abilities":[{"slug":"manage-users"}]}})";
+  };
+  struct Row {
+    const char* name;
+    std::string body;
+    int auth;
+  };
+  const Row rows[] = {
+      {"the token's id and email", user(R"("id":")" + alice_id + R"(","email":"alice@acme.test")"), PAM_SUCCESS},
+      {"email in another case", user(R"("id":")" + alice_id + R"(","email":"Alice@ACME.test")"), PAM_SUCCESS},
+      {"another user's id", user(R"("id":"5e8edb1f7e6f7d0001a10001","email":"alice@acme.test")"), PAM_AUTH_ERR},
+      {"another email", user(R"("id":")" + alice_id + R"(","email":"olivia@acme.test")"), PAM_AUTH_ERR},
+      {"no id", user(R"("email":"alice@acme.test")"), PAM_AUTH_ERR},
+      {"no email", user(R"("id":")" + alice_id + R"(")"), PAM_AUTH_ERR},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    for (const char* endpoint : {"exchange", "user"}) emu.fault(endpoint, 0, "none");  // count 0 clears that group
+    REQUIRE(run_pam(service, "alice", {admin}, true).auth == PAM_SUCCESS);  // a positive a grace could use
+    emu.fault_body("user", 1000, row.body);
+    ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
+    std::string log;
+    int rc = PAM_SYSTEM_ERR;
+    {
+      squadcast::test::StderrCapture capture;
+      rc = run_pam(service, "alice", {admin}, false).auth;
+      log = capture.text();
+    }
+    ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
+    INFO(log);
+    CHECK(rc == row.auth);
+    if (row.auth != PAM_SUCCESS) CHECK(log.find("decision=deny") != std::string::npos);  // the mismatch is logged
+  }
+}
+
+TEST_CASE("an unusable cache_dir is a warning once per call, and is not used", "[cache]") {
+  Emulator emu;
+  PamTestEnv env;
+  const auto admin = emu.refresh_token("tok-admin");
+  const std::string loose = env.root() + "/loose-cache";
+  std::filesystem::create_directory(loose);
+  ::chmod(loose.c_str(), 0755);  // open to others: nothing in it can be trusted
+  // No debug option: the warning must not depend on it.
+  auto service = env.service("sq-loose-cache", auth_and_account,
+                             "auth_url=" + emu.url() + " api_url=" + emu.url() + " ca_file=" + emu.ca_file() +
+                                 " cache_dir=" + loose + " timeout=5 org_id=" + acme + " min_role=admin cache_ttl=300");
+  ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
+  std::string log;
+  {
+    squadcast::test::StderrCapture capture;
+    CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);  // decided without the cache
+    CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);
+    log = capture.text();
+  }
+  ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
+  INFO(log);
+  std::size_t warnings = 0;
+  for (auto at = log.find("is unusable"); at != std::string::npos; at = log.find("is unusable", at + 1)) ++warnings;
+  CHECK(warnings == 2);  // once per call
+  CHECK(log.find("debug:") == std::string::npos);
+  CHECK(emu.counter("exchange") == 2);                                   // nothing was cached...
+  CHECK(std::filesystem::is_empty(loose));                               // ...or written there
 }
 
 TEST_CASE("the cache saves exchanges", "[cache]") {

@@ -75,6 +75,36 @@ TEST_CASE("every key parses") {
   CHECK(v.debug);
 }
 
+TEST_CASE("each option in the group where it proves something") {
+  const std::string org = std::string("org_id=") + acme;
+  auto store = parse({org, "token_source=user_store"}).value();
+  auto auth = check_options_for_phase(store, PamPhase::auth);
+  REQUIRE_FALSE(auth.ok());
+  CHECK(auth.error().kind == ErrorKind::config);
+  CHECK_THAT(auth.error().message, Catch::Contains("account group only"));
+  CHECK(check_options_for_phase(store, PamPhase::account).ok());
+  for (const char* source : {"token_source=prompt", "token_source=authtok"}) {
+    INFO(source);
+    auto typed = parse({org, source}).value();
+    CHECK(check_options_for_phase(typed, PamPhase::auth).ok());
+    CHECK(check_options_for_phase(typed, PamPhase::account).ok());  // account uses auth's result
+  }
+}
+
+TEST_CASE("any_org only with an explicit email-to-user file") {
+  auto o = parse({"any_org", "user_map=file:/etc/squadcast/users"});
+  REQUIRE(o.ok());
+  CHECK(o.value().any_org);
+  CHECK(o.value().user_map.kind == UserMapKind::file);
+}
+
+TEST_CASE("proxy=: only the administrator's, never the environment's") {
+  const std::string org = std::string("org_id=") + acme;
+  CHECK(parse({org}).value().proxy.empty());  // default: direct
+  CHECK(parse({org, "proxy=http://proxy.example:3128"}).value().proxy == "http://proxy.example:3128");
+  CHECK(parse({org, "proxy=socks5h://127.0.0.1:1080"}).value().proxy == "socks5h://127.0.0.1:1080");
+}
+
 TEST_CASE("anything unknown or invalid is an error that says why") {
   const std::string org = std::string("org_id=") + acme;
   struct Row {
@@ -99,9 +129,15 @@ TEST_CASE("anything unknown or invalid is an error that says why") {
       {{"org_id=acme"}, "24 hex"},
       {{"min_role=admin"}, "org_id is required"},
       {{org, "any_org"}, "contradict"},
+      {{"any_org"}, "user_map=file:"},
+      {{"any_org", "user_map=email_localpart"}, "user_map=file:"},
+      {{"any_org", "user_map=email"}, "user_map=file:"},
       {{org, "use_first_pass", "try_first_pass"}, "contradict"},
       {{org, "token_source=user_store", "use_first_pass"}, "user_store"},
       {{org, "config=relative.conf"}, "absolute"},
+      {{org, "proxy="}, "proxy"},
+      {{org, "proxy=127.0.0.1:3128"}, "proxy"},
+      {{org, "proxy=ftp://proxy.example:21"}, "proxy"},
   };
   for (const auto& row : rows) {
     INFO(row.args.back());
@@ -129,6 +165,40 @@ TEST_CASE("config=FILE: same keys, one per line") {
   CHECK_THAT(typo.error().message, Catch::Contains("/etc/typo.conf:2"));
   CHECK_FALSE(parse({"config=/etc/nested.conf"}, files).ok());
   CHECK_FALSE(parse({"config=/etc/missing.conf"}, files).ok());
+}
+
+TEST_CASE("an option given twice is a configuration error, never 'the last one wins'") {
+  const std::string org = std::string("org_id=") + acme;
+  std::map<std::string, std::string> files = {
+      {"/etc/sq.conf", "org_id = 5e8edb1f7e6f7d0001a1c0de\nmin_role = admin\n"},
+      {"/etc/twice.conf", "org_id = 5e8edb1f7e6f7d0001a1c0de\nmin_role = admin\nmin_role = stakeholder\n"},
+  };
+  struct Row {
+    const char* name;
+    std::vector<std::string> args;
+    const char* says;
+  } rows[] = {
+      {"twice on the line", {org, "min_role=admin", "min_role=stakeholder"}, "'min_role' is given more than once"},
+      {"a flag twice", {org, "debug", "debug"}, "'debug'"},
+      {"require_ability twice", {org, "require_ability=manage-users", "require_ability=manage-teams"}, "'require_ability'"},
+      {"org_id twice", {org, org}, "'org_id'"},
+      {"file, then the line", {"config=/etc/sq.conf", "min_role=stakeholder"}, "'min_role'"},
+      {"the line, then the file", {"min_role=stakeholder", "config=/etc/sq.conf"}, "/etc/sq.conf:2: 'min_role'"},
+      {"twice in the file", {"config=/etc/twice.conf"}, "/etc/twice.conf:3: 'min_role'"},
+      {"two config files", {"config=/etc/sq.conf", "config=/etc/sq.conf"}, "'config'"},
+  };
+  for (const auto& row : rows) {
+    INFO(row.name);
+    auto o = parse(row.args, files);
+    REQUIRE_FALSE(o.ok());
+    CHECK(o.error().kind == ErrorKind::config);
+    CHECK_THAT(o.error().message, Catch::Contains(row.says));
+  }
+  // Different keys from the file and the line combine.
+  auto combined = parse({"config=/etc/sq.conf", "timeout=4", "debug"}, files);
+  REQUIRE(combined.ok());
+  CHECK(combined.value().min_role == Role::admin);
+  CHECK(combined.value().timeout_seconds == 4);
 }
 
 TEST_CASE("policy: organisation, role, abilities, mapping, in that order") {

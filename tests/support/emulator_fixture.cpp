@@ -202,6 +202,11 @@ void Emulator::fault(const std::string& endpoint, int count, const std::string& 
   control("POST", "/_control/fault", body.dump());
 }
 
+void Emulator::fault_body(const std::string& endpoint, int count, const std::string& body) {
+  nlohmann::json request = {{"endpoint", endpoint}, {"count", count}, {"mode", "body"}, {"body", body}};
+  control("POST", "/_control/fault", request.dump());
+}
+
 long Emulator::counter(const std::string& group) {
   return nlohmann::json::parse(control("GET", "/_control/counters")).at(group).get<long>();
 }

@@ -47,6 +47,8 @@ class Emulator {
   // "truncated" | "huge" | "drop" | "hang". count 0 cancels queued faults.
   void fault(const std::string& endpoint, int count, const std::string& mode,
              int status = 0, const std::string& retry_after = "", int delay_ms = 0);
+  // The next `count` requests to `endpoint` get 200 with exactly `body`.
+  void fault_body(const std::string& endpoint, int count, const std::string& body);
   // group: "exchange" | "user" | "refresh_token" | "total"
   long counter(const std::string& group);
   void reset();

@@ -31,8 +31,9 @@ TEST_CASE("each exchange status maps to its typed outcome") {
   for (Row row : {Row{401, ErrorKind::revoked}, Row{403, ErrorKind::revoked}, Row{429, ErrorKind::rate_limited},
                   Row{500, ErrorKind::server_error}, Row{502, ErrorKind::server_error},
                   Row{503, ErrorKind::server_error}, Row{504, ErrorKind::server_error},
-                  Row{400, ErrorKind::server_error}, Row{404, ErrorKind::server_error},
-                  Row{302, ErrorKind::server_error}}) {
+                  Row{400, ErrorKind::refused}, Row{402, ErrorKind::refused}, Row{404, ErrorKind::refused},
+                  Row{409, ErrorKind::refused}, Row{410, ErrorKind::refused}, Row{422, ErrorKind::refused},
+                  Row{302, ErrorKind::refused}}) {
     auto result = parse_exchange_response(row.status, envelope);
     REQUIRE_FALSE(result.ok());
     CHECK(result.error().kind == row.kind);
@@ -73,7 +74,17 @@ TEST_CASE("the user answer gives role and ability slugs") {
   CHECK(user.value().role == "admin");
   CHECK(user.value().abilities == std::vector<std::string>{"manage-users", "manage-teams"});
   CHECK(parse_user_response(401, "").error().kind == ErrorKind::revoked);
-  CHECK(parse_user_response(404, "").error().kind == ErrorKind::not_found);
+  CHECK(parse_user_response(404, "").error().kind == ErrorKind::refused);
+  CHECK(parse_user_response(400, "").error().kind == ErrorKind::refused);
+  CHECK(parse_user_response(503, "").error().kind == ErrorKind::server_error);
+  // Only transport failures, timeouts, 429 and 5xx are outages that offline_grace may cover.
+  for (ErrorKind verdict : {ErrorKind::revoked, ErrorKind::refused, ErrorKind::bad_response, ErrorKind::too_large}) {
+    CHECK_FALSE(is_unreachable(verdict));
+  }
+  for (ErrorKind outage : {ErrorKind::network, ErrorKind::timeout, ErrorKind::tls, ErrorKind::rate_limited,
+                           ErrorKind::server_error}) {
+    CHECK(is_unreachable(outage));
+  }
   CHECK(parse_user_response(200, R"({"data":{"id":"u1"}})").error().kind == ErrorKind::bad_response);
   CHECK(parse_user_response(200, "{").error().kind == ErrorKind::bad_response);
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cstdlib>
 
 #include "emulator_fixture.hpp"
 #include "squadcast/access_token.hpp"
@@ -73,8 +74,8 @@ TEST_CASE("a revoked refresh token is reported as revoked") {
 
 TEST_CASE("each failing status maps to its outcome after the retries it deserves") {
   struct Row { int status; ErrorKind kind; long requests; };
-  for (Row row : {Row{403, ErrorKind::revoked, 1}, Row{400, ErrorKind::server_error, 1},
-                  Row{404, ErrorKind::server_error, 1}, Row{429, ErrorKind::rate_limited, 3},
+  for (Row row : {Row{403, ErrorKind::revoked, 1}, Row{400, ErrorKind::refused, 1},
+                  Row{404, ErrorKind::refused, 1}, Row{429, ErrorKind::rate_limited, 3},
                   Row{500, ErrorKind::server_error, 3}, Row{502, ErrorKind::server_error, 3},
                   Row{503, ErrorKind::server_error, 3}, Row{504, ErrorKind::server_error, 3}}) {
     test::Emulator emulator;
@@ -239,4 +240,36 @@ TEST_CASE("the exchange and the user lookup share one deadline") {
   REQUIRE_FALSE(result.ok());
   CHECK(result.error().kind == ErrorKind::timeout);
   CHECK(elapsed < milliseconds(1500 + 700));
+}
+
+// The helper follows the user's proxy variables as curl does; code in setuid programs
+// (fixed_environment) and an explicit proxy ignore them.
+TEST_CASE("proxy variables: honoured by default, ignored in a fixed environment or with an explicit proxy") {
+  test::Emulator emulator;
+  const std::string dead = "http://127.0.0.1:9";  // nothing listens: a proxied request fails
+  for (const char* name : {"https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"}) ::setenv(name, dead.c_str(), 1);
+  ::unsetenv("NO_PROXY");
+  ::unsetenv("no_proxy");
+  auto options = fast_options(emulator);
+  options.max_attempts = 1;
+
+  auto like_curl = exchange(emulator, "tok-admin", options);
+  CHECK_FALSE(like_curl.ok());  // went to the dead proxy
+  CHECK(emulator.counter("exchange") == 0);
+
+  auto fixed = options;
+  fixed.fixed_environment = true;
+  CHECK(exchange(emulator, "tok-admin", fixed).ok());
+  CHECK(::getenv("https_proxy") != nullptr);  // the caller's environment is back afterwards
+
+  auto direct = options;
+  direct.proxy = "";
+  CHECK(exchange(emulator, "tok-admin", direct).ok());
+
+  auto named = options;
+  named.fixed_environment = true;
+  named.proxy = dead;  // an explicit proxy is used even in the fixed environment
+  CHECK_FALSE(exchange(emulator, "tok-admin", named).ok());
+  CHECK(emulator.counter("exchange") == 2);
+  for (const char* name : {"https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"}) ::unsetenv(name);
 }

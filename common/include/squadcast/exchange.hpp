@@ -22,7 +22,7 @@ struct ExchangedToken {
 Status check_refresh_token_shape(const Secret& token);
 
 // Maps a response to an outcome: 200 -> token; 401/403 -> revoked; 429 -> rate_limited;
-// 5xx/other -> server_error; unparseable -> bad_response.
+// 5xx -> server_error; any other status -> refused; unparseable or wrong -> bad_response.
 Result<ExchangedToken> parse_exchange_response(long status, std::string_view body);
 
 Result<ExchangedToken> exchange_refresh_token(const Endpoints& endpoints, const Secret& refresh_token,

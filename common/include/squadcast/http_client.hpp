@@ -1,5 +1,5 @@
 // The one HTTP client: libcurl, loaded on first use, with a deadline, a size cap,
-// verified TLS, no redirects, and retries with backoff on connect errors, 429 and 5xx.
+// verified TLS, no redirects, no netrc, https only, and retries with backoff on connect errors, 429 and 5xx.
 #pragma once
 
 #include <chrono>
@@ -24,6 +24,14 @@ struct HttpOptions {
   int max_attempts = 4;
   bool allow_http_loopback = false;
   std::chrono::milliseconds first_backoff{250};
+  // nullopt: libcurl follows the *_proxy / NO_PROXY variables, as curl does (the helper,
+  // which runs as the user). A value: that proxy and nothing else, whatever the
+  // environment says; "" means a direct connection.
+  std::optional<std::string> proxy;
+  // Loads, initialises and runs libcurl in a fixed, empty environment (see
+  // fixed_environment.hpp): for code inside setuid programs, whose environment is the
+  // caller's. Implies a direct connection unless `proxy` names one.
+  bool fixed_environment = false;
 };
 
 struct HttpHeader {

@@ -15,9 +15,10 @@ enum class ErrorKind {
   tls,            // certificate or TLS failure
   too_large,      // response over the size cap
   revoked,        // 401/403 from the exchange: refresh token revoked or invalid
+  refused,        // another definite no: a 4xx other than 401/403/429, or a 1xx-3xx
   rate_limited,   // 429 after retries
-  server_error,   // 5xx after retries, or another unexpected status
-  bad_response,   // not the JSON we expect
+  server_error,   // 5xx after retries
+  bad_response,   // an answer that is not the JSON we expect, or is but is wrong
   not_found,      // nothing stored
   permission,     // a file with unsafe owner, mode or type
   io,             // read/write failure
@@ -25,7 +26,9 @@ enum class ErrorKind {
 
 const char* to_string(ErrorKind kind);
 
-// True for failures that mean "Squadcast could not be reached", as opposed to a verdict.
+// True for failures that mean "Squadcast could not be reached" (transport failures,
+// timeouts, 429, 5xx), as opposed to a verdict. Only these may ever be graced: an answer
+// that came back over verified TLS, however odd, is Squadcast's and is never an outage.
 bool is_unreachable(ErrorKind kind);
 
 struct Error {
