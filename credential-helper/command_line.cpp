@@ -30,6 +30,15 @@ constexpr ValueOption value_options[] = {
     {"--backend", &ConfigOverrides::backend},
 };
 
+// Options of one command (tokens) that take a value; they never take a token.
+constexpr struct {
+  std::string_view name;
+  std::string CommandLine::*slot;
+} command_value_options[] = {
+    {"--user", &CommandLine::user_email},
+    {"--output", &CommandLine::output_path},
+};
+
 struct FlagOption {
   std::string_view name;
   bool CommandLine::*flag;
@@ -38,6 +47,8 @@ struct FlagOption {
 constexpr FlagOption flag_options[] = {
     {"--stdin", &CommandLine::read_stdin},
     {"--json", &CommandLine::json},
+    {"--print", &CommandLine::print},
+    {"--yes", &CommandLine::yes},
     {"--help", &CommandLine::help},
     {"-h", &CommandLine::help},
     {"--version", &CommandLine::version},
@@ -92,6 +103,16 @@ Result<CommandLine> parse_command_line(std::string_view argv0, const std::vector
         matched = true;
       }
     }
+    for (const auto& option : command_value_options) {
+      if (arg == option.name) {
+        if (i + 1 >= args.size()) return usage_error(std::string(arg) + " needs a value");
+        command.*option.slot = args[++i];
+        matched = true;
+      } else if (arg.starts_with(option.name) && arg.size() > option.name.size() && arg[option.name.size()] == '=') {
+        command.*option.slot = std::string(arg.substr(option.name.size() + 1));
+        matched = true;
+      }
+    }
     if (!matched) {
       // Only the name: whatever follows '=' might be a token someone tried to pass.
       std::string name(arg.substr(0, arg.find('=')));
@@ -126,7 +147,15 @@ Commands:
                     stdin), check it with Squadcast, store it
   logout            forget the stored refresh token and the cached access token
   token             print a valid access token and a newline
-  status [--json]   identity, role, organisation, expiry, store and cache state
+  status [--json]   identity, role, organisation, expiry, token fingerprint, store and
+                    cache state
+  tokens list [--user EMAIL] [--json]
+                    the organisation's refresh tokens (account owner or manage-api-tokens):
+                    id, fingerprint, user, role, last refresh, rate limit, state
+  tokens assign EMAIL (--output FILE | --print)
+                    create a token for a user; into a new 0600 FILE, or once to stdout
+  tokens revoke (ID... | --user EMAIL) [--yes]
+                    revoke tokens by id or all of a user's; asks on the terminal unless --yes
 
 Options:
   --profile NAME    account profile (default: SQUADCAST_PROFILE or "default")
@@ -137,6 +166,8 @@ Options:
 
 Exit codes of token and status: 0 valid, 1 not logged in, 2 refresh token revoked or
 invalid, 3 Squadcast unreachable, 4 usage or configuration error.
+tokens also: 5 not allowed (needs the account owner role or the manage-api-tokens
+ability), 6 no such user in the organisation.
 )";
 }
 

@@ -25,6 +25,10 @@ struct CommandLine {
   ConfigOverrides overrides;
   bool read_stdin = false;  // login --stdin
   bool json = false;        // status --json
+  std::string user_email;   // tokens --user EMAIL
+  std::string output_path;  // tokens assign --output FILE
+  bool print = false;       // tokens assign --print
+  bool yes = false;         // tokens revoke --yes
   bool help = false;
   bool version = false;
 };

@@ -10,6 +10,8 @@ ExitCode exit_code_for(ErrorKind kind) {
       return exit_not_logged_in;
     case ErrorKind::revoked:
       return exit_revoked;
+    case ErrorKind::forbidden:
+      return exit_not_allowed;
     case ErrorKind::rate_limited:
     case ErrorKind::server_error:
     case ErrorKind::bad_response:

@@ -58,6 +58,7 @@ void EmulatorState::load_seed() {
                           u.at("first_name"), u.at("last_name"), u.at("role"),
                           u.value("abilities", std::vector<std::string>{})});
   }
+  rate_limits.reset();
   tokens_.clear();
   for (const auto& t : seed_.at("refresh_tokens")) {
     RefreshToken token;
@@ -168,6 +169,18 @@ std::vector<RefreshToken> EmulatorState::tokens_in(const std::string& org) const
     if (t.organization_id == org) out.push_back(t);
   }
   return out;
+}
+
+std::optional<RefreshToken> EmulatorState::token_by_value(const std::string& value) const {
+  if (value.empty()) return std::nullopt;
+  std::lock_guard lock(mu_);
+  for (const auto& t : tokens_) {
+    if (t.token == value) return t;
+    for (const auto& old : t.rotated) {
+      if (old == value) return t;
+    }
+  }
+  return std::nullopt;
 }
 
 std::optional<RefreshToken> EmulatorState::create_token(const std::string& org,

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "jwt_signer.hpp"
+#include "token_rate_limit.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -75,6 +76,8 @@ class EmulatorState {
   std::optional<User> user_by_email(const std::string& org, const std::string& email) const;
   std::vector<User> users_in(const std::string& org) const;
   std::vector<RefreshToken> tokens_in(const std::string& org) const;
+  // The token whose current or an earlier (rotated) value this is.
+  std::optional<RefreshToken> token_by_value(const std::string& value) const;
   std::optional<RefreshToken> create_token(const std::string& org, const std::string& user_id);
   bool delete_token(const std::string& org, const std::string& token_id);
 
@@ -91,6 +94,9 @@ class EmulatorState {
   // Counts the request and hands out the next queued fault for its group, if any.
   std::optional<Fault> arrive(Group group);
   nlohmann::json counters() const;
+
+  // Per-token calls per minute (token_admin_api.cpp enforces them); reset() resets it too.
+  TokenRateLimiter rate_limits;
 
  private:
   void load_seed();  // mu_ held

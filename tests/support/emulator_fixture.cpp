@@ -202,6 +202,17 @@ void Emulator::fault(const std::string& endpoint, int count, const std::string& 
   control("POST", "/_control/fault", body.dump());
 }
 
+long Emulator::set_rate_limit(const std::string& token_id, long per_minute) {
+  nlohmann::json body = {{"per_minute", per_minute}};
+  if (!token_id.empty()) body["token_id"] = token_id;
+  return nlohmann::json::parse(control("POST", "/_control/rate_limit", body.dump())).at("refused").get<long>();
+}
+
+long Emulator::set_rate_limiting(bool enabled) {
+  const std::string body = nlohmann::json{{"enabled", enabled}}.dump();
+  return nlohmann::json::parse(control("POST", "/_control/rate_limit", body)).at("refused").get<long>();
+}
+
 long Emulator::counter(const std::string& group) {
   return nlohmann::json::parse(control("GET", "/_control/counters")).at(group).get<long>();
 }

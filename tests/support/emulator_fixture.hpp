@@ -47,6 +47,10 @@ class Emulator {
   // "truncated" | "huge" | "drop" | "hang". count 0 cancels queued faults.
   void fault(const std::string& endpoint, int count, const std::string& mode,
              int status = 0, const std::string& retry_after = "", int delay_ms = 0);
+  // Per-token calls per minute: one token id, or every token when token_id is "".
+  // Returns how many 429s the rate limit has answered so far.
+  long set_rate_limit(const std::string& token_id, long per_minute);
+  long set_rate_limiting(bool enabled);
   // group: "exchange" | "user" | "refresh_token" | "total"
   long counter(const std::string& group);
   void reset();
