@@ -271,10 +271,11 @@ Summary summarize(const RunResult& r, const Args& args) {
 std::string row(const RunResult& r, const Summary& s, const Args& args) {
   char text[1024];
   std::snprintf(text, sizeof text,
-                "| %d s | %ld (%.0f/s) | %.2f s (bound %d s); all %d hosts refused at the end (%d of them with AUTHINFO_UNAVAIL) | "
+                "| %d s | %ld (%.0f/s) | %.2f s (bound %d s); %d/%d hosts refused at the end (%d of them with AUTHINFO_UNAVAIL) | "
                 "%ld ok, %ld refused, %ld AUTHINFO_UNAVAIL | %.0f (bound %.0f) | %ld / %ld | %ld 429s; %ld logins AUTHINFO_UNAVAIL | %ld | %s |",
                 r.cache_ttl, s.logins, static_cast<double>(s.logins) / r.seconds, r.shut_out_after,
-                r.cache_ttl + args.world.timeout, args.world.hosts, r.final_sweep_unavailable, s.others_ok,
+                r.cache_ttl + args.world.timeout, args.world.hosts - r.final_sweep_allows, args.world.hosts,
+                r.final_sweep_unavailable, s.others_ok,
                 s.others_refused, s.others_unavailable, s.calls_per_host_hour, s.bound_per_host_hour, r.exchanges,
                 r.user_lookups, r.refused_429, s.unavailable_total, s.victim_late_allows, s.verdict.c_str());
   return text;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -60,7 +61,7 @@ nlohmann::json fleet_seed(std::vector<FleetUser>& users, std::string& owner_toke
                   {"abilities", {"manage-api-tokens"}}}}},
       {"refresh_tokens", {{{"id", "tok-owner"}, {"user_id", "5e8edb1f7e6f7d0001a10001"}, {"token", owner_token}}}}};
   for (int i = 1; i <= count; ++i) {
-    char name[8], id[32];
+    char name[16], id[48];
     std::snprintf(name, sizeof name, "u%02d", i);
     std::snprintf(id, sizeof id, "5e8edb1f7e6f7d0001b1%04d", i);
     FleetUser user{name, std::string(name) + "@acme.test", std::string("tok-") + name, random_hex(64)};
@@ -86,7 +87,7 @@ void ensure_nss_wrapper(int argc, char** argv, const std::string& work_dir, int 
   std::string passwd, group;
   const std::string ids = std::to_string(::getuid()) + ":" + std::to_string(::getgid());
   for (int i = 1; i <= users; ++i) {
-    char name[8];
+    char name[16];
     std::snprintf(name, sizeof name, "u%02d", i);
     passwd += std::string(name) + ":x:" + ids + "::/nonexistent:/bin/sh\n";
   }

@@ -1,6 +1,7 @@
 #include "tokens_command.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -102,20 +103,19 @@ nlohmann::json token_json(const TokenRecord& token, const Users& users, std::int
 }
 
 void print_table(std::ostream& out, const std::vector<nlohmann::json>& rows) {
-  const std::vector<std::pair<const char*, const char*>> columns = {
-      {"ID", "id"},     {"FINGERPRINT", "fingerprint"}, {"EMAIL", "email"},        {"NAME", "name"},
-      {"ROLE", "role"}, {"LAST REFRESH", "refreshed"},  {"RATE LIMIT", "limit"},   {"STATE", "state"}};
+  const std::vector<std::string> titles = {"ID",   "FINGERPRINT",  "EMAIL",      "NAME",
+                                           "ROLE", "LAST REFRESH", "RATE LIMIT", "STATE"};
   std::vector<std::vector<std::string>> cells;
   for (const auto& row : rows) {
-    const auto refreshed = row["last_refresh"].get<std::int64_t>();
-    cells.push_back({row["id"], row["fingerprint"], row["email"], row["name"], row["role"],
-                     refreshed > 0 ? date_of(refreshed) + " (" + row["last_refresh_age"].get<std::string>() + ")"
-                                   : "never",
-                     row["rate_limit"].get<std::int64_t>() > 0 ? std::to_string(row["rate_limit"].get<std::int64_t>()) + "/min" : "-",
-                     row["state"]});
+    const auto text = [&row](const char* key) { return row.at(key).get<std::string>(); };
+    const auto refreshed = row.at("last_refresh").get<std::int64_t>();
+    const auto limit = row.at("rate_limit").get<std::int64_t>();
+    cells.push_back({text("id"), text("fingerprint"), text("email"), text("name"), text("role"),
+                     refreshed > 0 ? date_of(refreshed) + " (" + text("last_refresh_age") + ")" : "never",
+                     limit > 0 ? std::to_string(limit) + "/min" : "-", text("state")});
   }
   std::vector<std::size_t> widths;
-  for (const auto& [title, key] : columns) widths.push_back(std::string_view(title).size());
+  for (const auto& title : titles) widths.push_back(title.size());
   for (const auto& line : cells)
     for (std::size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], line[i].size());
   auto print_line = [&](const std::vector<std::string>& line) {
@@ -125,8 +125,6 @@ void print_table(std::ostream& out, const std::vector<nlohmann::json>& rows) {
     }
     out << '\n';
   };
-  std::vector<std::string> titles;
-  for (const auto& [title, key] : columns) titles.emplace_back(title);
   print_line(titles);
   for (const auto& line : cells) print_line(line);
 }

@@ -285,7 +285,9 @@ TEST_CASE("tokens revoke without --yes and without a terminal revokes nothing") 
   Emulator emu;
   Owner owner(emu);
   // setsid: no controlling terminal, whatever the test runner has.
-  Finished refused = owner.box.program({"setsid", "-w", std::string(SQUADCAST_HELPER_DIR) + "/squadcast-credential",
+  const std::string setsid = squadcast::helper::test::find_program("setsid");
+  REQUIRE_FALSE(setsid.empty());  // util-linux, essential in Debian
+  Finished refused = owner.box.program({setsid, "-w", std::string(SQUADCAST_HELPER_DIR) + "/squadcast-credential",
                                         "tokens", "revoke", "--user", "bob@acme.test"});
   owner.check_clean(refused.out);
   CHECK(refused.code == 4);
