@@ -141,9 +141,9 @@ class Run {
     for (auto& t : threads) t.join();
     prober.join();
     result_.seconds = now();
-    final_sweep();
-    result_.exchanges = world_.counter("exchange");
+    result_.exchanges = world_.counter("exchange");  // before the sweep: the run's calls only
     result_.user_lookups = world_.counter("user");
+    final_sweep();
     result_.refused_429 = world_.rate_limited_answers();
     return result_;
   }
@@ -211,6 +211,10 @@ class Run {
       if (rc == PAM_AUTHINFO_UNAVAIL) ++result_.final_sweep_unavailable;
     }
     double last = 0;
+    if (std::getenv("FLEET_TRACE") != nullptr) {  // every login of the revoked user, for debugging the bench
+      for (const Attempt& a : result_.attempts)
+        if (a.user == 0) std::fprintf(stderr, "u01 h%04d %.3f-%.3f rc=%d\n", a.host, a.started, a.ended, a.rc);
+    }
     for (const Attempt& a : result_.attempts)
       if (a.user == 0 && a.rc == PAM_SUCCESS && a.started > result_.revoke_started) last = std::max(last, a.ended);
     result_.shut_out_after = last > 0 ? last - result_.revoke_done : 0;
