@@ -106,6 +106,7 @@ void print_table(std::ostream& out, const std::vector<nlohmann::json>& rows) {
   const std::vector<std::string> titles = {"ID",   "FINGERPRINT",  "EMAIL",      "NAME",
                                            "ROLE", "LAST REFRESH", "RATE LIMIT", "STATE"};
   std::vector<std::vector<std::string>> cells;
+  cells.reserve(rows.size());
   for (const auto& row : rows) {
     const auto text = [&row](const char* key) { return row.at(key).get<std::string>(); };
     const auto refreshed = row.at("last_refresh").get<std::int64_t>();
@@ -114,8 +115,8 @@ void print_table(std::ostream& out, const std::vector<nlohmann::json>& rows) {
                      refreshed > 0 ? date_of(refreshed) + " (" + text("last_refresh_age") + ")" : "never",
                      limit > 0 ? std::to_string(limit) + "/min" : "-", text("state")});
   }
-  std::vector<std::size_t> widths;
-  for (const auto& title : titles) widths.push_back(title.size());
+  std::vector<std::size_t> widths(titles.size());
+  for (std::size_t i = 0; i < titles.size(); ++i) widths[i] = titles[i].size();
   for (const auto& line : cells)
     for (std::size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], line[i].size());
   auto print_line = [&](const std::vector<std::string>& line) {

@@ -18,7 +18,7 @@ bool is_id(const std::string& value) {
 }
 
 // Names and emails reach a terminal: no control characters, bounded length.
-std::string printable(std::optional<std::string> value) {
+std::string printable(const std::optional<std::string>& value) {
   std::string text = value.value_or("");
   if (text.size() > 256) text.resize(256);
   for (char& c : text) {
