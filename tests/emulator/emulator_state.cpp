@@ -243,6 +243,17 @@ bool EmulatorState::set_role(const std::string& email, const std::string& role) 
   return false;
 }
 
+bool EmulatorState::set_abilities(const std::string& email, std::vector<std::string> abilities) {
+  std::lock_guard lock(mu_);
+  for (auto& u : users_) {
+    if (u.email == email) {
+      u.abilities = std::move(abilities);
+      return true;
+    }
+  }
+  return false;
+}
+
 void EmulatorState::set_lifetime(long seconds) {
   std::lock_guard lock(mu_);
   lifetime_ = seconds;

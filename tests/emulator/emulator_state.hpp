@@ -85,6 +85,7 @@ class EmulatorState {
   int revoke_token_id(const std::string& token_id);      // number revoked (0 or 1)
   int revoke_user_tokens(const std::string& email);       // number revoked
   bool set_role(const std::string& email, const std::string& role);
+  bool set_abilities(const std::string& email, std::vector<std::string> abilities);
   void set_lifetime(long seconds);
   void set_rotation(bool enabled);
   std::optional<std::string> current_token(const std::string& token_id) const;

@@ -107,6 +107,25 @@ void register_token_admin_api(httplib::Server& server, EmulatorState& state) {
     res.status = 204;
   });
 
+  // {"user_email":"alice@acme.test","abilities":["manage-api-tokens"]}: a role other than
+  // the owner's that may administer tokens.
+  server.Post("/_control/abilities", [&state](const httplib::Request& req, httplib::Response& res) {
+    const auto body = json_body(req, res);
+    if (!body) return;
+    const auto email = body->find("user_email");
+    const auto abilities = body->find("abilities");
+    if (email == body->end() || !email->is_string() || abilities == body->end() || !abilities->is_array()) {
+      return send_error(res, 400, "user_email and abilities (a list of slugs) are required");
+    }
+    std::vector<std::string> slugs;
+    for (const auto& slug : *abilities) {
+      if (!slug.is_string()) return send_error(res, 400, "abilities are slugs (strings)");
+      slugs.push_back(slug.get<std::string>());
+    }
+    if (!state.set_abilities(email->get<std::string>(), std::move(slugs))) return send_error(res, 404, "no such user");
+    send_json(res, 200, {{"ok", true}});
+  });
+
   // {"token_id":"tok-user","per_minute":30} sets one token's limit; {"per_minute":N}
   // every token's; {"enabled":false} stops enforcing. Answers the 429 count so far.
   server.Post("/_control/rate_limit", [&state](const httplib::Request& req, httplib::Response& res) {

@@ -315,6 +315,19 @@ TEST_CASE("tokens commands as a plain user or an admin: 403 names the role or ab
   CHECK(emu.refresh_token("tok-owner").size() > 0);
 }
 
+TEST_CASE("an admin with the manage-api-tokens ability may administer tokens") {
+  Emulator emu;
+  emu.set_abilities("alice@acme.test", {"manage-users", "manage-api-tokens"});
+  Owner admin(emu, "tok-admin");
+  Finished listed = admin.run({"tokens", "list", "--user", "bob@acme.test"});
+  INFO(listed.err);
+  CHECK(listed.code == 0);
+  CHECK(listed.out.find("tok-user") != std::string::npos);
+  Finished revoked = admin.run({"tokens", "revoke", "tok-user", "--yes"});
+  CHECK(revoked.code == 0);
+  CHECK(revoked.out.find("Revoked: tok-user") != std::string::npos);
+}
+
 TEST_CASE("tokens commands when Squadcast is unreachable, rate limiting or refuses the token") {
   Emulator emu;
   Owner owner(emu);

@@ -186,6 +186,10 @@ void Emulator::set_role(const std::string& email, const std::string& role) {
   control("POST", "/_control/role", nlohmann::json{{"user_email", email}, {"role", role}}.dump());
 }
 
+void Emulator::set_abilities(const std::string& email, const std::vector<std::string>& abilities) {
+  control("POST", "/_control/abilities", nlohmann::json{{"user_email", email}, {"abilities", abilities}}.dump());
+}
+
 void Emulator::set_lifetime(long seconds) {
   control("POST", "/_control/lifetime", nlohmann::json{{"seconds", seconds}}.dump());
 }

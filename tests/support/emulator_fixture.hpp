@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace squadcast::test {
@@ -41,6 +42,7 @@ class Emulator {
   std::string refresh_token(const std::string& token_id);
   void revoke(const std::string& token_id);
   void set_role(const std::string& email, const std::string& role);
+  void set_abilities(const std::string& email, const std::vector<std::string>& abilities);
   void set_lifetime(long seconds);
   void set_rotation(bool enabled);
   // endpoint: "exchange" | "user" | "any"; mode: "none" | "status" | "malformed" |
