@@ -8,6 +8,8 @@
 #include <string_view>
 
 #include "squadcast/credential_store.hpp"
+#include "squadcast/endpoints.hpp"
+#include "squadcast/http_client.hpp"
 #include "squadcast/result.hpp"
 #include "squadcast/secret.hpp"
 #include "squadcast/token_cache.hpp"
@@ -54,6 +56,10 @@ class Account {
   virtual Result<StoredCredential> stored_credential() = 0;
   virtual std::string store_description() = 0;
   virtual bool has_usable_cached_token() const = 0;
+
+  // Where and how API clients (token administration) send their requests.
+  virtual const Endpoints& endpoints() const = 0;
+  virtual HttpOptions http_options() const = 0;
 };
 
 }  // namespace squadcast::helper

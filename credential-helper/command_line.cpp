@@ -37,6 +37,8 @@ struct CommandValueOption {  // options of one command rather than of the config
 
 constexpr CommandValueOption command_value_options[] = {
     {"--min-ttl", &CommandLine::min_ttl},
+    {"--user", &CommandLine::user_email},
+    {"--output", &CommandLine::output_path},
 };
 
 struct FlagOption {
@@ -48,6 +50,8 @@ constexpr FlagOption flag_options[] = {
     {"--stdin", &CommandLine::read_stdin},
     {"--json", &CommandLine::json},
     {"--access-token-only", &CommandLine::access_token_only},
+    {"--print", &CommandLine::print},
+    {"--yes", &CommandLine::yes},
     {"--help", &CommandLine::help},
     {"-h", &CommandLine::help},
     {"--version", &CommandLine::version},
@@ -164,6 +168,15 @@ Commands:
                     SQUADCAST_REFRESH_TOKEN, SQUADCAST_REFRESHTOKEN, SQUADCASTSDK_BEARER_AUTH,
                     SQUADCAST_REGION and SQUADCAST_PROFILE; the access token stays valid
                     for at least DURATION (900, 15m, 1h; default 15m)
+  status [--json]   identity, role, organisation, expiry, token fingerprint, store and
+                    cache state
+  tokens list [--user EMAIL] [--json]
+                    the organisation's refresh tokens (account owner or manage-api-tokens):
+                    id, fingerprint, user, role, last refresh, rate limit, state
+  tokens assign EMAIL (--output FILE | --print)
+                    create a token for a user; into a new 0600 FILE, or once to stdout
+  tokens revoke (ID... | --user EMAIL) [--yes]
+                    revoke tokens by id or all of a user's; asks on the terminal unless --yes
 
 Options:
   --profile NAME    account profile (default: SQUADCAST_PROFILE or "default")
@@ -175,6 +188,8 @@ Options:
 Exit codes of token and status: 0 valid, 1 not logged in, 2 refresh token revoked or
 invalid, 3 Squadcast unreachable, 4 usage or configuration error. exec exits with these
 before starting COMMAND, else with COMMAND's own status (127 not found, 126 not runnable).
+tokens also: 5 not allowed (needs the account owner role or the manage-api-tokens
+ability), 6 no such user in the organisation.
 )";
 }
 

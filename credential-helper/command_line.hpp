@@ -30,6 +30,10 @@ struct CommandLine {
   std::vector<std::string> child_command;
   std::optional<std::string> min_ttl;
   bool access_token_only = false;
+  std::optional<std::string> user_email;   // tokens --user EMAIL
+  std::optional<std::string> output_path;  // tokens assign --output FILE
+  bool print = false;       // tokens assign --print
+  bool yes = false;         // tokens revoke --yes
   bool help = false;
   bool version = false;
 };

@@ -11,6 +11,8 @@ ExitCode exit_code_for(ErrorKind kind) {
     case ErrorKind::revoked:
     case ErrorKind::refused:
       return exit_revoked;
+    case ErrorKind::forbidden:
+      return exit_not_allowed;
     case ErrorKind::rate_limited:
     case ErrorKind::server_error:
     case ErrorKind::bad_response:

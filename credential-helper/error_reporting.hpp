@@ -16,6 +16,8 @@ enum ExitCode {
   exit_revoked = 2,
   exit_unreachable = 3,
   exit_usage = 4,
+  exit_not_allowed = 5,  // tokens: Squadcast answered 403
+  exit_no_such_user = 6,  // tokens: the email is not a user of the organisation
 };
 
 ExitCode exit_code_for(ErrorKind kind);

@@ -6,6 +6,8 @@
 
 #include "error_reporting.hpp"
 #include "exec_command.hpp"
+#include "squadcast/token_admin.hpp"
+#include "tokens_command.hpp"
 #include "tty_prompt.hpp"
 
 namespace squadcast::helper {
@@ -85,13 +87,17 @@ int status(const CommandLine& command, Account& account, std::istream&, std::ost
   StatusReport report;
   std::optional<AccessGrant> grant;
   std::string stored_email;
+  std::string fingerprint;  // of the stored refresh token, as `tokens list` shows it
   if (auto credential = account.stored_credential(); !credential) {
     report = state_for(credential.error());
-  } else if (auto obtained = account.access_token(); !obtained) {
-    stored_email = credential.value().email;
-    report = state_for(obtained.error());
   } else {
-    grant = std::move(obtained).value();
+    fingerprint = token_fingerprint(credential.value().refresh_token);
+    if (auto obtained = account.access_token(); !obtained) {
+      stored_email = credential.value().email;
+      report = state_for(obtained.error());
+    } else {
+      grant = std::move(obtained).value();
+    }
   }
   const char* cache = cached_before ? "hit" : (grant ? "refreshed" : "empty");
   if (command.json) {
@@ -107,6 +113,7 @@ int status(const CommandLine& command, Account& account, std::istream&, std::ost
     } else if (!stored_email.empty()) {
       json["email"] = stored_email;
     }
+    if (!fingerprint.empty()) json["token_fingerprint"] = fingerprint;
     if (!report.message.empty()) json["message"] = report.message;
     out << json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
   } else {
@@ -117,6 +124,7 @@ int status(const CommandLine& command, Account& account, std::istream&, std::ost
           << "organisation: " << grant->identity.organization_id << '\n'
           << "expires:      " << format_utc(grant->expires_at) << '\n';
     }
+    if (!fingerprint.empty()) out << "fingerprint:  " << fingerprint << '\n';
     out << "store:        " << store << '\n'
         << "cache:        " << cache << '\n'
         << "state:        " << report.state << '\n';
@@ -139,6 +147,7 @@ constexpr PeopleCommandEntry people_commands[] = {
     {"token", token},
     {"status", status},
     {"exec", run_exec_command},
+    {"tokens", run_tokens_command},
 };
 }  // namespace
 

@@ -35,12 +35,13 @@ class SquadcastAccount : public Account {
   Result<StoredCredential> stored_credential() override;
   std::string store_description() override;
   bool has_usable_cached_token() const override;
+  const Endpoints& endpoints() const override { return config_.endpoints; }
+  HttpOptions http_options() const override;
 
  private:
   Result<CredentialStore*> store();
   Result<StoredCredential> load_credential();
   Error for_people(const Error& error) const;
-  HttpOptions http_options() const;
   void save_rotated(const Secret& rotated, const std::string& email);
 
   Config config_;

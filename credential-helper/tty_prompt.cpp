@@ -93,4 +93,25 @@ Result<Secret> prompt_secret_on_tty(std::string_view prompt) {
   return finish_line(line, complete);
 }
 
+Result<bool> confirm_on_tty(std::string_view question) {
+  int fd = ::open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    return Error{ErrorKind::config, std::string("no terminal to confirm on (") + std::strerror(errno) +
+                                        "); pass --yes to confirm in a script"};
+  }
+  [[maybe_unused]] ssize_t written = ::write(fd, question.data(), question.size());
+  char answer = '\0';
+  char c;
+  bool first = true;
+  while (true) {
+    ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || c == '\n') break;
+    if (first) answer = c;
+    first = false;
+  }
+  ::close(fd);
+  return answer == 'y' || answer == 'Y';
+}
+
 }  // namespace squadcast::helper

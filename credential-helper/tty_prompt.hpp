@@ -15,4 +15,8 @@ Result<Secret> read_secret_line(std::istream& in);
 // Prompts on /dev/tty with echo off; fails when there is no terminal.
 Result<Secret> prompt_secret_on_tty(std::string_view prompt);
 
+// Asks a yes/no question on /dev/tty; true only for an answer starting with y or Y.
+// Fails when there is no terminal (scripts pass --yes instead).
+Result<bool> confirm_on_tty(std::string_view question);
+
 }  // namespace squadcast::helper

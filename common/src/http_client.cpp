@@ -92,9 +92,10 @@ struct HeaderList {
   std::vector<Secret> lines;
   std::vector<curl_slist> nodes;
 
-  explicit HeaderList(const std::vector<HttpHeader>& headers) {
+  HeaderList(const std::vector<HttpHeader>& headers, bool with_body) {
     lines.reserve(headers.size() + 1);
     lines.emplace_back("Accept: application/json");
+    if (with_body) lines.emplace_back("Content-Type: application/json");
     for (const auto& header : headers) {
       std::string line;
       line.reserve(header.name.size() + 2 + header.value.size());
@@ -110,8 +111,15 @@ struct HeaderList {
   }
 };
 
-Result<HttpResponse> perform_once(const CurlLibrary& curl, CURL* h, const std::string& url, const HeaderList& headers,
+struct Request {
+  std::string_view method;
+  const std::string& url;
+  std::string_view body;
+};
+
+Result<HttpResponse> perform_once(const CurlLibrary& curl, CURL* h, const Request& request, const HeaderList& headers,
                                   const HttpOptions& options, milliseconds remaining, bool& retryable) {
+  const std::string& url = request.url;
   curl.easy_reset(h);  // keeps the connection cache, forgets every option
   Transfer transfer;
   transfer.max_body = options.max_body;
@@ -119,7 +127,13 @@ Result<HttpResponse> perform_once(const CurlLibrary& curl, CURL* h, const std::s
   const std::string agent = user_agent();
 
   curl.easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl.easy_setopt(h, CURLOPT_HTTPGET, 1L);
+  if (request.method == "POST") {
+    curl.easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+    curl.easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
+  } else {
+    curl.easy_setopt(h, CURLOPT_HTTPGET, 1L);
+    if (request.method == "DELETE") curl.easy_setopt(h, CURLOPT_CUSTOMREQUEST, "DELETE");
+  }
   curl.easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
   curl.easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
   // Every option that libcurl would otherwise take from the environment or a file is set.
@@ -156,7 +170,8 @@ Result<HttpResponse> perform_once(const CurlLibrary& curl, CURL* h, const std::s
     return transport_error(curl, code, detail, transfer, url);
   }
   curl.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &transfer.response.status);
-  retryable = is_retryable_status(transfer.response.status);
+  retryable = request.method == "POST" ? transfer.response.status == 429
+                                       : is_retryable_status(transfer.response.status);
   return std::move(transfer.response);
 }
 
@@ -197,6 +212,15 @@ HttpConnection::~HttpConnection() {
 
 Result<HttpResponse> http_get(const std::string& url, const std::vector<HttpHeader>& headers,
                               const HttpOptions& options, HttpConnection* connection) {
+  return http_send("GET", url, headers, {}, options, connection);
+}
+
+Result<HttpResponse> http_send(std::string_view method, const std::string& url,
+                               const std::vector<HttpHeader>& headers, std::string_view json_body,
+                               const HttpOptions& options, HttpConnection* connection) {
+  if (method != "GET" && method != "POST" && method != "DELETE") {
+    return Error{ErrorKind::config, "unsupported HTTP method"};
+  }
   if (auto allowed = check_url_allowed(url, options.allow_http_loopback); !allowed) return allowed.error();
   // Loading libcurl runs library constructors and curl_global_init, which already read
   // variables (SSLKEYLOGFILE, CURL_SSL_BACKEND, OPENSSL_CONF): the guard covers them too.
@@ -204,7 +228,8 @@ Result<HttpResponse> http_get(const std::string& url, const std::vector<HttpHead
   if (options.fixed_environment) fixed.emplace();
   auto curl = curl_library();
   if (!curl) return curl.error();
-  const HeaderList header_list(headers);
+  const HeaderList header_list(headers, method == "POST");
+  const Request request{method, url, json_body};
   auto deadline = Clock::now() + options.deadline;
   if (options.not_after && *options.not_after < deadline) deadline = *options.not_after;
   HttpConnection own_connection;
@@ -218,7 +243,7 @@ Result<HttpResponse> http_get(const std::string& url, const std::vector<HttpHead
     auto remaining = std::chrono::duration_cast<milliseconds>(deadline - Clock::now());
     if (remaining.count() <= 0) return Error{ErrorKind::timeout, "no answer from " + url + " before the deadline"};
     bool retryable = false;
-    auto result = perform_once(*curl.value(), static_cast<CURL*>(connection->handle()), url, header_list, options,
+    auto result = perform_once(*curl.value(), static_cast<CURL*>(connection->handle()), request, header_list, options,
                                remaining, retryable);
     if (!retryable || attempt >= options.max_attempts) return result;
 

@@ -18,6 +18,7 @@ const char* to_string(ErrorKind kind) {
     case ErrorKind::not_found: return "not found";
     case ErrorKind::permission: return "unsafe permissions";
     case ErrorKind::io: return "I/O error";
+    case ErrorKind::forbidden: return "not allowed";
   }
   return "unknown error";
 }

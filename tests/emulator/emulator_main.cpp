@@ -12,6 +12,7 @@
 #include "fault_injection.hpp"
 #include "squadcast_api.hpp"
 #include "test_certificates.hpp"
+#include "token_admin_api.hpp"
 
 #include <httplib.h>
 
@@ -163,6 +164,7 @@ void configure(httplib::Server& server, EmulatorState& state) {
   });
   install_fault_injection(server, state, stopping);
   register_squadcast_api(server, state);
+  register_token_admin_api(server, state);
   register_control_api(server, state);
 }
 

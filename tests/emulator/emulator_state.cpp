@@ -58,6 +58,7 @@ void EmulatorState::load_seed() {
                           u.at("first_name"), u.at("last_name"), u.at("role"),
                           u.value("abilities", std::vector<std::string>{})});
   }
+  rate_limits.reset();
   tokens_.clear();
   for (const auto& t : seed_.at("refresh_tokens")) {
     RefreshToken token;
@@ -170,6 +171,18 @@ std::vector<RefreshToken> EmulatorState::tokens_in(const std::string& org) const
   return out;
 }
 
+std::optional<RefreshToken> EmulatorState::token_by_value(const std::string& value) const {
+  if (value.empty()) return std::nullopt;
+  std::lock_guard lock(mu_);
+  for (const auto& t : tokens_) {
+    if (t.token == value) return t;
+    for (const auto& old : t.rotated) {
+      if (old == value) return t;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<RefreshToken> EmulatorState::create_token(const std::string& org,
                                                         const std::string& user_id) {
   std::lock_guard lock(mu_);
@@ -224,6 +237,17 @@ bool EmulatorState::set_role(const std::string& email, const std::string& role) 
   for (auto& u : users_) {
     if (u.email == email) {
       u.role = role;
+      return true;
+    }
+  }
+  return false;
+}
+
+bool EmulatorState::set_abilities(const std::string& email, std::vector<std::string> abilities) {
+  std::lock_guard lock(mu_);
+  for (auto& u : users_) {
+    if (u.email == email) {
+      u.abilities = std::move(abilities);
       return true;
     }
   }

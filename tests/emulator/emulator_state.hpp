@@ -4,6 +4,7 @@
 #pragma once
 
 #include "jwt_signer.hpp"
+#include "token_rate_limit.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -76,6 +77,8 @@ class EmulatorState {
   std::optional<User> user_by_email(const std::string& org, const std::string& email) const;
   std::vector<User> users_in(const std::string& org) const;
   std::vector<RefreshToken> tokens_in(const std::string& org) const;
+  // The token whose current or an earlier (rotated) value this is.
+  std::optional<RefreshToken> token_by_value(const std::string& value) const;
   std::optional<RefreshToken> create_token(const std::string& org, const std::string& user_id);
   bool delete_token(const std::string& org, const std::string& token_id);
 
@@ -83,6 +86,7 @@ class EmulatorState {
   int revoke_token_id(const std::string& token_id);      // number revoked (0 or 1)
   int revoke_user_tokens(const std::string& email);       // number revoked
   bool set_role(const std::string& email, const std::string& role);
+  bool set_abilities(const std::string& email, std::vector<std::string> abilities);
   void set_lifetime(long seconds);
   void set_rotation(bool enabled);
   std::optional<std::string> current_token(const std::string& token_id) const;
@@ -92,6 +96,9 @@ class EmulatorState {
   // Counts the request and hands out the next queued fault for its group, if any.
   std::optional<Fault> arrive(Group group);
   nlohmann::json counters() const;
+
+  // Per-token calls per minute (token_admin_api.cpp enforces them); reset() resets it too.
+  TokenRateLimiter rate_limits;
 
  private:
   void load_seed();  // mu_ held

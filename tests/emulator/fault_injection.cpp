@@ -1,6 +1,7 @@
 #include "fault_injection.hpp"
 
 #include "http_replies.hpp"
+#include "token_admin_api.hpp"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -118,6 +119,7 @@ void install_fault_injection(httplib::Server& server, EmulatorState& state,
         if (fault && play(*fault, req, res, stopping)) {
           return httplib::Server::HandlerResponse::Handled;
         }
+        if (refuse_over_rate_limit(state, req, res)) return httplib::Server::HandlerResponse::Handled;
         return httplib::Server::HandlerResponse::Unhandled;
       });
 }

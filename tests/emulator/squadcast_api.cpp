@@ -60,16 +60,6 @@ json user_json(const User& u) {
           {"abilities", abilities}};
 }
 
-json token_json(const RefreshToken& t) {
-  return {{"id", t.id},
-          {"organization_id", t.organization_id},
-          {"user_id", t.user_id},
-          {"token", t.token},
-          {"last_refresh", t.last_refresh},
-          {"rate_limit", 1000},
-          {"deleted", t.deleted}};
-}
-
 // The caller behind "Authorization: Bearer <JWT>", or nullopt after answering 401.
 std::optional<User> caller(EmulatorState& state, const httplib::Request& req,
                            httplib::Response& res) {
@@ -84,17 +74,6 @@ std::optional<User> caller(EmulatorState& state, const httplib::Request& req,
   }
   send_error(res, 401, "Unauthorized: invalid, expired or revoked access token");
   return std::nullopt;
-}
-
-// Token administration is for account owners only.
-std::optional<User> owner(EmulatorState& state, const httplib::Request& req,
-                          httplib::Response& res) {
-  auto user = caller(state, req, res);
-  if (user && user->role != "account_owner") {
-    send_error(res, 403, "only the account owner can manage API tokens");
-    return std::nullopt;
-  }
-  return user;
 }
 
 }  // namespace
@@ -143,37 +122,6 @@ void register_squadcast_api(httplib::Server& server, EmulatorState& state) {
     json list = json::array();
     for (const auto& u : state.users_in(me->organization_id)) list.push_back(user_json(u));
     send_json(res, 200, {{"data", list}});
-  });
-
-  server.Get("/v3/refresh-token", [&state](const httplib::Request& req, httplib::Response& res) {
-    const auto me = owner(state, req, res);
-    if (!me) return;
-    json list = json::array();
-    for (const auto& t : state.tokens_in(me->organization_id)) list.push_back(token_json(t));
-    send_json(res, 200, {{"data", list}});
-  });
-
-  server.Post("/v3/refresh-token", [&state](const httplib::Request& req, httplib::Response& res) {
-    const auto me = owner(state, req, res);
-    if (!me) return;
-    const auto body = json_body(req, res);
-    if (!body) return;
-    const auto user_id = body->find("user_id");
-    if (user_id == body->end() || !user_id->is_string()) {
-      return send_error(res, 422, "user_id is required");
-    }
-    const auto token = state.create_token(me->organization_id, user_id->get<std::string>());
-    if (!token) return send_error(res, 404, "user not found");
-    send_json(res, 201, {{"data", token_json(*token)}});
-  });
-
-  server.Delete(R"(/v3/refresh-token/([^/]+))", [&state](const httplib::Request& req, httplib::Response& res) {
-    const auto me = owner(state, req, res);
-    if (!me) return;
-    if (!state.delete_token(me->organization_id, req.matches[1])) {
-      return send_error(res, 404, "refresh token not found");
-    }
-    res.status = 204;
   });
 }
 

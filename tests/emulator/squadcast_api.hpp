@@ -1,5 +1,6 @@
 // The Squadcast endpoints of squadcast-api.md: the token exchange (auth host) and the
-// /v3 users and refresh-token endpoints (api host), all on one base URL.
+// /v3 users endpoints (api host), all on one base URL; token administration is in
+// token_admin_api.cpp.
 #pragma once
 
 #include "emulator_state.hpp"

@@ -60,6 +60,20 @@ add("user_response", "list", "A" + json.dumps({"data": [user["data"]]}))
 add("user_response", "401", b"\xc1" + b'{"meta":{"status":401,"error_message":"Unauthorized"}}')
 add("user_response", "404", b"\xc3" + b'{"meta":{"status":404,"error_message":"user not found"}}')
 
+# token administration: byte 1 picks the parser (0 list, 1 create, 2 users)
+token = {"id": "5f0c1a2b3c4d5e6f70819203", "organization_id": "5e8edb1f7e6f7d0001a1c0de",
+         "user_id": "5e8edb1f7e6f7d0001a10003", "token": REFRESH, "last_refresh": 1587240070,
+         "rate_limit": 1000, "deleted": False}
+add("token_admin_response", "list", "A\x00" + json.dumps({"data": [token, dict(token, id="tok-user", deleted=True, last_refresh=0)]}))
+add("token_admin_response", "list-empty", "A\x00" + json.dumps({"data": []}))
+add("token_admin_response", "list-bad-id", "A\x00" + json.dumps({"data": [dict(token, id="../users")]}))
+add("token_admin_response", "list-float", "A\x00" + json.dumps({"data": [dict(token, rate_limit=1e300, last_refresh=-1.5)]}))
+add("token_admin_response", "created", "\xc9\x01" + json.dumps({"data": token}))
+add("token_admin_response", "created-no-token", "\xc9\x01" + json.dumps({"data": dict(token, token="")}))
+add("token_admin_response", "users", "A\x02" + json.dumps({"data": [user["data"], {"id": "u2", "email": "x\u001b[31m@y", "role": 7}]}))
+add("token_admin_response", "403", b"\xc2\x00" + b'{"meta":{"status":403,"error_message":"only the account owner"}}')
+add("token_admin_response", "429", b"\xc4\x01" + b'{"meta":{"status":429,"error_message":"rate limit exceeded"}}')
+
 # JWTs: byte 0 even -> the whole token; odd -> the payload JSON alone
 add("jwt_claims", "token", "\x00" + TOKEN)
 add("jwt_claims", "payload", "\x01" + json.dumps(CLAIMS))

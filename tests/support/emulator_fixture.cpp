@@ -186,6 +186,10 @@ void Emulator::set_role(const std::string& email, const std::string& role) {
   control("POST", "/_control/role", nlohmann::json{{"user_email", email}, {"role", role}}.dump());
 }
 
+void Emulator::set_abilities(const std::string& email, const std::vector<std::string>& abilities) {
+  control("POST", "/_control/abilities", nlohmann::json{{"user_email", email}, {"abilities", abilities}}.dump());
+}
+
 void Emulator::set_lifetime(long seconds) {
   control("POST", "/_control/lifetime", nlohmann::json{{"seconds", seconds}}.dump());
 }
@@ -205,6 +209,17 @@ void Emulator::fault(const std::string& endpoint, int count, const std::string& 
 void Emulator::fault_body(const std::string& endpoint, int count, const std::string& body) {
   nlohmann::json request = {{"endpoint", endpoint}, {"count", count}, {"mode", "body"}, {"body", body}};
   control("POST", "/_control/fault", request.dump());
+}
+
+long Emulator::set_rate_limit(const std::string& token_id, long per_minute) {
+  nlohmann::json body = {{"per_minute", per_minute}};
+  if (!token_id.empty()) body["token_id"] = token_id;
+  return nlohmann::json::parse(control("POST", "/_control/rate_limit", body.dump())).at("refused").get<long>();
+}
+
+long Emulator::set_rate_limiting(bool enabled) {
+  const std::string body = nlohmann::json{{"enabled", enabled}}.dump();
+  return nlohmann::json::parse(control("POST", "/_control/rate_limit", body)).at("refused").get<long>();
 }
 
 long Emulator::counter(const std::string& group) {

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <sys/types.h>
 
 namespace squadcast::test {
@@ -41,6 +42,7 @@ class Emulator {
   std::string refresh_token(const std::string& token_id);
   void revoke(const std::string& token_id);
   void set_role(const std::string& email, const std::string& role);
+  void set_abilities(const std::string& email, const std::vector<std::string>& abilities);
   void set_lifetime(long seconds);
   void set_rotation(bool enabled);
   // endpoint: "exchange" | "user" | "any"; mode: "none" | "status" | "malformed" |
@@ -49,6 +51,10 @@ class Emulator {
              int status = 0, const std::string& retry_after = "", int delay_ms = 0);
   // The next `count` requests to `endpoint` get 200 with exactly `body`.
   void fault_body(const std::string& endpoint, int count, const std::string& body);
+  // Per-token calls per minute: one token id, or every token when token_id is "".
+  // Returns how many 429s the rate limit has answered so far.
+  long set_rate_limit(const std::string& token_id, long per_minute);
+  long set_rate_limiting(bool enabled);
   // group: "exchange" | "user" | "refresh_token" | "total"
   long counter(const std::string& group);
   void reset();

@@ -7,6 +7,7 @@
 #include <optional>
 #include <ctime>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "squadcast/result.hpp"
@@ -64,6 +65,12 @@ class HttpConnection {
 // With a connection, its handle (and any open connection) is reused.
 Result<HttpResponse> http_get(const std::string& url, const std::vector<HttpHeader>& headers,
                               const HttpOptions& options, HttpConnection* connection = nullptr);
+
+// The same for "GET", "POST" (with a JSON body) and "DELETE". A POST is retried only when
+// the server cannot have acted on it (no connection, 429): a 5xx may have created something.
+Result<HttpResponse> http_send(std::string_view method, const std::string& url,
+                               const std::vector<HttpHeader>& headers, std::string_view json_body,
+                               const HttpOptions& options, HttpConnection* connection = nullptr);
 
 // Parses a Retry-After value (delta seconds or an HTTP date) relative to now.
 std::optional<long> parse_retry_after(std::string_view value, std::time_t now);

@@ -22,6 +22,7 @@ enum class ErrorKind {
   not_found,      // nothing stored
   permission,     // a file with unsafe owner, mode or type
   io,             // read/write failure
+  forbidden,      // 403 from an API call: the caller's role or abilities do not allow it
 };
 
 const char* to_string(ErrorKind kind);
