@@ -19,7 +19,7 @@ enum class ErrorKind {
   server_error,   // 5xx after retries, or another unexpected status
   bad_response,   // not the JSON we expect
   not_found,      // nothing stored
-  permission,     // a file with unsafe owner, mode or type
+  permission,     // a file with unsafe owner, mode or type; an API 403 on a resource
   io,             // read/write failure
 };
 
