@@ -9,6 +9,7 @@
 // they carry tokens.
 #include "control_api.hpp"
 #include "emulator_state.hpp"
+#include "teams_api.hpp"
 #include "fault_injection.hpp"
 #include "squadcast_api.hpp"
 #include "test_certificates.hpp"
@@ -164,6 +165,7 @@ void configure(httplib::Server& server, EmulatorState& state) {
   install_fault_injection(server, state, stopping);
   register_squadcast_api(server, state);
   register_control_api(server, state);
+  register_teams_api(server, state);
 }
 
 }  // namespace
