@@ -57,9 +57,10 @@ Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& t
   http.connect_timeout = std::min(http.connect_timeout, http.deadline);
   if (http.deadline <= milliseconds(0)) return Error{ErrorKind::timeout, "timeout reached before the exchange"};
 
-  auto fetched = fetch_access_token(options.endpoints, token, http, context.clock(), nullptr);
+  auto fetched = fetch_access_token(options.endpoints, token, http, context.clock(), nullptr, context.connection);
   if (fetched) {
-    VerifiedIdentity verified{fetched.value().identity, VerifiedBy::squadcast, context.clock()};
+    VerifiedIdentity verified{fetched.value().identity, VerifiedBy::squadcast, context.clock(),
+                              std::move(fetched.value().access_token)};
     if (!context.allowed(verified.identity)) {
       cache.erase(key);  // a stale positive must not outlive a fresh refusal
     } else if (options.cache_ttl_seconds > 0 || options.offline_grace_seconds > 0) {

@@ -4,10 +4,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "decision_cache.hpp"
 #include "pam_options.hpp"
+#include "squadcast/http_client.hpp"
 #include "squadcast/result.hpp"
 #include "squadcast/secret.hpp"
 #include "squadcast/token_cache.hpp"
@@ -20,6 +22,9 @@ struct VerifiedIdentity {
   Identity identity;
   VerifiedBy by = VerifiedBy::squadcast;
   std::int64_t verified_at = 0;
+  // Only when this call exchanged (by == squadcast): the team and on-call checks reuse it.
+  // In memory for this call only; a Secret wipes itself.
+  std::optional<Secret> access_token{};
 };
 
 struct VerifyContext {
@@ -28,6 +33,8 @@ struct VerifyContext {
   // Whether a fresh identity passes every check: only then is it cached (under the lock,
   // so a concurrent login with the same token finds it instead of exchanging again).
   std::function<bool(const Identity&)> allowed;
+  // One connection per flow: the team and on-call lookups after it reuse the TLS session.
+  HttpConnection* connection = nullptr;
 };
 
 // Errors: invalid_input (bad shape), revoked (401/403: the cached result is erased too),
