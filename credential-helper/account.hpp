@@ -4,15 +4,24 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "squadcast/credential_store.hpp"
+#include "squadcast/endpoints.hpp"
+#include "squadcast/http_client.hpp"
 #include "squadcast/result.hpp"
 #include "squadcast/secret.hpp"
 #include "squadcast/token_cache.hpp"
 
 namespace squadcast::helper {
+
+// Where and how to call the API with an access token (teams, on-call).
+struct ApiClient {
+  Endpoints endpoints;
+  HttpOptions http;
+};
 
 struct AccessGrant {
   Secret access_token;
@@ -47,6 +56,8 @@ class Account {
   virtual Result<StoredCredential> stored_credential() = 0;
   virtual std::string store_description() = 0;
   virtual bool has_usable_cached_token() const = 0;
+  // For API calls beyond the token (oncall, status's teams); none by default (fakes).
+  virtual std::optional<ApiClient> api() const { return std::nullopt; }
 };
 
 }  // namespace squadcast::helper

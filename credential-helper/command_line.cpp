@@ -30,6 +30,16 @@ constexpr ValueOption value_options[] = {
     {"--backend", &ConfigOverrides::backend},
 };
 
+// Options of one command rather than of the configuration.
+struct CommandValueOption {
+  std::string_view name;
+  std::string CommandLine::*slot;
+};
+
+constexpr CommandValueOption command_value_options[] = {
+    {"--team", &CommandLine::team},  // oncall
+};
+
 struct FlagOption {
   std::string_view name;
   bool CommandLine::*flag;
@@ -82,15 +92,28 @@ Result<CommandLine> parse_command_line(std::string_view argv0, const std::vector
     for (const FlagOption& option : flag_options) {
       if (arg == option.name) command.*option.flag = matched = true;
     }
-    for (const ValueOption& option : value_options) {
-      if (arg == option.name) {
+    // "--name VALUE" or "--name=VALUE"; false when arg is not this option.
+    auto take_value = [&](std::string_view name, auto assign) -> Result<bool> {
+      if (arg == name) {
         if (i + 1 >= args.size()) return usage_error(std::string(arg) + " needs a value");
-        command.overrides.*option.slot = args[++i];
-        matched = true;
-      } else if (arg.starts_with(option.name) && arg.size() > option.name.size() && arg[option.name.size()] == '=') {
-        command.overrides.*option.slot = std::string(arg.substr(option.name.size() + 1));
-        matched = true;
+        assign(args[++i]);
+        return true;
       }
+      if (arg.starts_with(name) && arg.size() > name.size() && arg[name.size()] == '=') {
+        assign(std::string(arg.substr(name.size() + 1)));
+        return true;
+      }
+      return false;
+    };
+    for (const ValueOption& option : value_options) {
+      auto taken = take_value(option.name, [&](std::string v) { command.overrides.*option.slot = std::move(v); });
+      if (!taken) return taken.error();
+      matched = matched || taken.value();
+    }
+    for (const CommandValueOption& option : command_value_options) {
+      auto taken = take_value(option.name, [&](std::string v) { command.*option.slot = std::move(v); });
+      if (!taken) return taken.error();
+      matched = matched || taken.value();
     }
     if (!matched) {
       // Only the name: whatever follows '=' might be a token someone tried to pass.
@@ -126,7 +149,10 @@ Commands:
                     stdin), check it with Squadcast, store it
   logout            forget the stored refresh token and the cached access token
   token             print a valid access token and a newline
-  status [--json]   identity, role, organisation, expiry, store and cache state
+  status [--json]   identity, role, organisation, teams, expiry, store and cache state
+  oncall [--team TEAM] [--json]
+                    the schedules you are on call for right now, per team (your
+                    teams, or TEAM by id, slug or name)
 
 Options:
   --profile NAME    account profile (default: SQUADCAST_PROFILE or "default")

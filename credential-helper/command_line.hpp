@@ -24,7 +24,8 @@ struct CommandLine {
   std::vector<std::string> operands;  // terraform's HOST
   ConfigOverrides overrides;
   bool read_stdin = false;  // login --stdin
-  bool json = false;        // status --json
+  bool json = false;        // status --json, oncall --json
+  std::string team;         // oncall --team
   bool help = false;
   bool version = false;
 };

@@ -33,6 +33,7 @@ class SquadcastAccount : public Account {
   Result<StoredCredential> stored_credential() override;
   std::string store_description() override;
   bool has_usable_cached_token() const override;
+  std::optional<ApiClient> api() const override { return ApiClient{config_.endpoints, http_options()}; }
 
  private:
   Result<CredentialStore*> store();

@@ -96,6 +96,12 @@ Result<std::vector<Team>> parse_teams_response(long status, std::string_view bod
     team.organization_id = string_field(item, "organization_id").value_or("");
     // A team we could not name safely cannot be matched anyway.
     if (!is_team_id(team.id) || !is_clean_name(team.name) || !is_clean_name(team.slug)) continue;
+    if (auto members = item.find("members"); members != item.end() && members->is_array()) {
+      for (const auto& member : *members) {
+        auto user_id = string_field(member, "user_id");
+        if (user_id && is_url_safe_id(*user_id)) team.member_ids.push_back(*user_id);
+      }
+    }
     teams.push_back(std::move(team));
   }
   return teams;

@@ -24,6 +24,7 @@ struct Team {
   std::string name;
   std::string slug;
   std::string organization_id;
+  std::vector<std::string> member_ids;  // from the list's "members", when it gives them
 };
 
 struct TeamMember {
