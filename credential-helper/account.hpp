@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,12 @@
 #include "squadcast/token_cache.hpp"
 
 namespace squadcast::helper {
+
+// Where and how to call the API with an access token (token administration, teams, on-call).
+struct ApiClient {
+  Endpoints endpoints;
+  HttpOptions http;
+};
 
 struct AccessGrant {
   Secret access_token;
@@ -56,10 +63,15 @@ class Account {
   virtual Result<StoredCredential> stored_credential() = 0;
   virtual std::string store_description() = 0;
   virtual bool has_usable_cached_token() const = 0;
-
-  // Where and how API clients (token administration) send their requests.
-  virtual const Endpoints& endpoints() const = 0;
-  virtual HttpOptions http_options() const = 0;
+  // For API calls beyond the token (tokens, oncall, status's teams); none by default (fakes).
+  virtual std::optional<ApiClient> api() const { return std::nullopt; }
 };
+
+// The account's API client, or a configuration error when it has none (test fakes).
+inline Result<ApiClient> api_client_of(const Account& account) {
+  auto api = account.api();
+  if (!api) return Error{ErrorKind::config, "this account cannot call the Squadcast API"};
+  return *api;
+}
 
 }  // namespace squadcast::helper

@@ -39,6 +39,7 @@ constexpr CommandValueOption command_value_options[] = {
     {"--min-ttl", &CommandLine::min_ttl},
     {"--user", &CommandLine::user_email},
     {"--output", &CommandLine::output_path},
+    {"--team", &CommandLine::team},  // oncall
 };
 
 struct FlagOption {
@@ -162,14 +163,13 @@ Commands:
                     stdin), check it with Squadcast, store it
   logout            forget the stored refresh token and the cached access token
   token             print a valid access token and a newline
-  status [--json]   identity, role, organisation, expiry, store and cache state
+  status [--json]   identity, role, organisation, teams, expiry, token fingerprint,
+                    store and cache state
   exec [--min-ttl DURATION] [--access-token-only] [-- COMMAND [ARGS...]]
                     become COMMAND (default $SHELL) with the profile's tokens in
                     SQUADCAST_REFRESH_TOKEN, SQUADCAST_REFRESHTOKEN, SQUADCASTSDK_BEARER_AUTH,
                     SQUADCAST_REGION and SQUADCAST_PROFILE; the access token stays valid
                     for at least DURATION (900, 15m, 1h; default 15m)
-  status [--json]   identity, role, organisation, expiry, token fingerprint, store and
-                    cache state
   tokens list [--user EMAIL] [--json]
                     the organisation's refresh tokens (account owner or manage-api-tokens):
                     id, fingerprint, user, role, last refresh, rate limit, state
@@ -177,6 +177,9 @@ Commands:
                     create a token for a user; into a new 0600 FILE, or once to stdout
   tokens revoke (ID... | --user EMAIL) [--yes]
                     revoke tokens by id or all of a user's; asks on the terminal unless --yes
+  oncall [--team TEAM] [--json]
+                    the schedules you are on call for right now, per team (your
+                    teams, or TEAM by id, slug or name)
 
 Options:
   --profile NAME    account profile (default: SQUADCAST_PROFILE or "default")

@@ -25,7 +25,7 @@ struct CommandLine {
   std::vector<std::string> operands;  // terraform's HOST
   ConfigOverrides overrides;
   bool read_stdin = false;  // login --stdin
-  bool json = false;        // status --json
+  bool json = false;        // status --json, oncall --json
   // exec: the command (what follows "--"), --min-ttl DURATION, --access-token-only
   std::vector<std::string> child_command;
   std::optional<std::string> min_ttl;
@@ -34,6 +34,7 @@ struct CommandLine {
   std::optional<std::string> output_path;  // tokens assign --output FILE
   bool print = false;       // tokens assign --print
   bool yes = false;         // tokens revoke --yes
+  std::optional<std::string> team;  // oncall --team
   bool help = false;
   bool version = false;
 };

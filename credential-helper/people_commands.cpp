@@ -8,6 +8,7 @@
 #include "exec_command.hpp"
 #include "squadcast/token_admin.hpp"
 #include "tokens_command.hpp"
+#include "oncall_command.hpp"
 #include "tty_prompt.hpp"
 
 namespace squadcast::helper {
@@ -100,6 +101,13 @@ int status(const CommandLine& command, Account& account, std::istream&, std::ost
     }
   }
   const char* cache = cached_before ? "hit" : (grant ? "refreshed" : "empty");
+  // The user's teams: one more request, only when there is a valid token and an API.
+  std::optional<Result<std::vector<Team>>> teams;
+  if (grant && account.api()) teams = teams_of(account, *grant);
+  std::vector<std::string> team_names;
+  if (teams && teams->ok()) {
+    for (const auto& t : teams->value()) team_names.push_back(t.slug.empty() ? t.name : t.slug);
+  }
   if (command.json) {
     nlohmann::json json = {{"profile", account.profile()}, {"state", report.state},     {"auth_url", account.auth_url()},
                            {"store", store},               {"cache", cache},            {"exit_code", report.code}};
@@ -110,6 +118,7 @@ int status(const CommandLine& command, Account& account, std::istream&, std::ost
       json["user_id"] = grant->identity.user_id;
       json["expires_at"] = grant->expires_at;
       json["expires_at_utc"] = format_utc(grant->expires_at);
+      if (teams && teams->ok()) json["teams"] = team_names;
     } else if (!stored_email.empty()) {
       json["email"] = stored_email;
     }
@@ -121,8 +130,14 @@ int status(const CommandLine& command, Account& account, std::istream&, std::ost
     if (grant) {
       out << "user:         " << grant->identity.email << '\n'
           << "role:         " << grant->identity.role << '\n'
-          << "organisation: " << grant->identity.organization_id << '\n'
-          << "expires:      " << format_utc(grant->expires_at) << '\n';
+          << "organisation: " << grant->identity.organization_id << '\n';
+      if (teams) {
+        std::string line;
+        for (const auto& name : team_names) line += (line.empty() ? "" : ", ") + name;
+        if (!teams->ok()) line = "unknown (" + teams->error().message + ")";
+        out << "teams:        " << (line.empty() ? "(none)" : line) << '\n';
+      }
+      out << "expires:      " << format_utc(grant->expires_at) << '\n';
     }
     if (!fingerprint.empty()) out << "fingerprint:  " << fingerprint << '\n';
     out << "store:        " << store << '\n'
@@ -148,6 +163,7 @@ constexpr PeopleCommandEntry people_commands[] = {
     {"status", status},
     {"exec", run_exec_command},
     {"tokens", run_tokens_command},
+    {"oncall", run_oncall},
 };
 }  // namespace
 

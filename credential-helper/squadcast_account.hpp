@@ -35,8 +35,8 @@ class SquadcastAccount : public Account {
   Result<StoredCredential> stored_credential() override;
   std::string store_description() override;
   bool has_usable_cached_token() const override;
-  const Endpoints& endpoints() const override { return config_.endpoints; }
-  HttpOptions http_options() const override;
+  HttpOptions http_options() const;
+  std::optional<ApiClient> api() const override { return ApiClient{config_.endpoints, http_options()}; }
 
  private:
   Result<CredentialStore*> store();

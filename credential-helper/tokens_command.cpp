@@ -48,8 +48,13 @@ std::optional<int> open_session(Account& account, std::ostream& err, Session& se
     report_error(err, grant.error());
     return exit_code_for(grant.error().kind);
   }
+  auto api = api_client_of(account);
+  if (!api) {
+    report_error(err, api.error());
+    return exit_code_for(api.error().kind);
+  }
   session.caller = grant.value().identity;
-  session.client.emplace(account.endpoints(), grant.value().access_token, account.http_options());
+  session.client.emplace(api.value().endpoints, grant.value().access_token, api.value().http);
   return std::nullopt;
 }
 

@@ -28,6 +28,7 @@ std::string serialize_decision(const CachedDecision& entry) {
         {"role", id.role},
         {"abilities", id.abilities}}},
   };
+  if (!entry.reason.empty()) j["reason"] = entry.reason;
   return j.dump();
 }
 
@@ -45,6 +46,7 @@ std::optional<CachedDecision> parse_decision(std::string_view text) {
     entry.identity.organization_id = id.at("organization_id").get<std::string>();
     entry.identity.role = id.at("role").get<std::string>();
     entry.identity.abilities = id.at("abilities").get<std::vector<std::string>>();
+    if (j.contains("reason")) entry.reason = j.at("reason").get<std::string>();
     return entry;
   } catch (const nlohmann::json::exception&) {
     return std::nullopt;

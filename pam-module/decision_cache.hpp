@@ -19,6 +19,7 @@ namespace squadcast::pam {
 struct CachedDecision {
   Identity identity;
   std::int64_t verified_at = 0;  // when Squadcast last confirmed this token
+  std::string reason{};          // on-call entries: which team and schedule allowed it
 };
 
 // Age in [0, max_age): a clock that went backwards never makes an entry fresh.

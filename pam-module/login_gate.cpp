@@ -1,9 +1,11 @@
 #include "login_gate.hpp"
 
+#include <chrono>
 #include <ctime>
 #include <memory>
 
 #include "access_policy.hpp"
+#include "team_gate.hpp"
 #include "token_source.hpp"
 #include "token_verification.hpp"
 
@@ -29,6 +31,7 @@ Outcome outcome_for_error(Phase phase, const Error& error) {
     case ErrorKind::invalid_input:
     case ErrorKind::revoked:
     case ErrorKind::refused:
+    case ErrorKind::forbidden:
     case ErrorKind::bad_response:
     case ErrorKind::too_large:
     case ErrorKind::not_found:
@@ -52,15 +55,18 @@ Outcome outcome_for_decision(const Decision& decision) {
   return {PAM_PERM_DENIED, "deny", decision.reason};
 }
 
-struct SessionIdentity {  // what auth leaves in the handle for account
+struct SessionIdentity {  // what auth leaves in the handle for account: no token
   Identity identity;
   std::string pam_user;
+  std::string gate_spec;    // the team/on-call checks auth passed (team_gate_spec)
+  std::string gate_reason;  // and what let the user in
 };
 
 void cleanup_identity(pam_handle_t*, void* data, int) { delete static_cast<SessionIdentity*>(data); }
 
-void remember_for_account(pam_handle_t* pamh, const Identity& identity, const std::string& pam_user) {
-  auto data = std::make_unique<SessionIdentity>(SessionIdentity{identity, pam_user});
+void remember_for_account(pam_handle_t* pamh, const Identity& identity, const std::string& pam_user,
+                          const std::string& gate_spec, const std::string& gate_reason) {
+  auto data = std::make_unique<SessionIdentity>(SessionIdentity{identity, pam_user, gate_spec, gate_reason});
   // On success PAM owns the object and frees it through cleanup_identity.
   if (pam_set_data(pamh, identity_data_name, data.get(), cleanup_identity) == PAM_SUCCESS) {
     (void)data.release();  // NOLINT(bugprone-unused-return-value): ownership handed to PAM
@@ -109,8 +115,11 @@ int decide(pam_handle_t* pamh, Phase phase, const PamOptions& options, const Pam
   }
   log.debug(std::string(phase_name) + ": token from " + sourced.value().origin + ", " +
             std::to_string(sourced.value().token.size()) + " characters");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
+  HttpConnection connection;  // the exchange, user lookup and team checks share it
   auto users = system_local_users();
   auto context = verify_context(options, log, user, users);
+  context.connection = &connection;
   auto verified = verify_token(options, sourced.value().token, context);
   if (!verified) {
     auto outcome = outcome_for_error(phase, verified.error());
@@ -119,9 +128,25 @@ int decide(pam_handle_t* pamh, Phase phase, const PamOptions& options, const Pam
   }
   const auto& identity = verified.value().identity;
   auto outcome = outcome_for_decision(evaluate_access(options, identity, user, users));
-  log.decision({phase_name, user, identity.email, identity.role, outcome.decision, outcome.reason,
-                to_string(verified.value().by)});
-  if (outcome.code == PAM_SUCCESS && phase == Phase::auth) remember_for_account(pamh, identity, user);
+  const char* source = to_string(verified.value().by);
+  std::string gate_reason;
+  if (outcome.code == PAM_SUCCESS && has_team_gates(options)) {
+    const auto& access_token = verified.value().access_token;
+    GateRequest request{&identity, &sourced.value().token, access_token ? &*access_token : nullptr,
+                        verified.value().by == VerifiedBy::offline_grace, deadline};
+    auto gate = check_team_gates(options, request, context);
+    if (!gate) {
+      outcome = outcome_for_error(phase, gate.error());
+    } else {
+      outcome = outcome_for_decision(Decision{gate.value().verdict, gate.value().reason, {}});
+      source = to_string(gate.value().by);
+      gate_reason = gate.value().reason;
+    }
+  }
+  log.decision({phase_name, user, identity.email, identity.role, outcome.decision, outcome.reason, source});
+  if (outcome.code == PAM_SUCCESS && phase == Phase::auth) {
+    remember_for_account(pamh, identity, user, has_team_gates(options) ? team_gate_spec(options) : "", gate_reason);
+  }
   return outcome.code;
 }
 
@@ -158,9 +183,21 @@ int check_account(pam_handle_t* pamh, const PamOptions& options, const PamLog& l
     }
     auto users = system_local_users();
     auto outcome = outcome_for_decision(evaluate_access(options, from_auth->identity, user.value(), users));
-    log.decision({"account", user.value(), from_auth->identity.email, from_auth->identity.role, outcome.decision,
-                  outcome.reason, "auth"});
-    return outcome.code;
+    // Team and on-call: auth checked them seconds ago with the token it had; account has
+    // no token, so it reuses that answer when it asks the same, or reads the user's store.
+    const bool gated = has_team_gates(options);
+    const bool same_gates = !gated || from_auth->gate_spec == team_gate_spec(options);
+    if (outcome.code == PAM_SUCCESS && gated && same_gates) outcome.reason = from_auth->gate_reason;
+    if (same_gates || options.token_source != TokenSource::user_store) {
+      if (outcome.code == PAM_SUCCESS && !same_gates) {
+        outcome = {PAM_PERM_DENIED, "deny",
+                   "account asks for require_team/require_oncall that auth did not check "
+                   "(give auth the same options, or token_source=user_store)"};
+      }
+      log.decision({"account", user.value(), from_auth->identity.email, from_auth->identity.role, outcome.decision,
+                    outcome.reason, "auth"});
+      return outcome.code;
+    }
   }
   if (options.token_source != TokenSource::user_store) {
     log.decision({"account", user.value(), "", "", "deny",

@@ -38,6 +38,14 @@ bool is_ability_slug(std::string_view s) {
   });
 }
 
+// Team ids, names and slugs, schedule names and ids: printable, no separators of ours.
+bool is_team_reference(std::string_view s) {
+  return !s.empty() && s.size() <= 256 && std::none_of(s.begin(), s.end(), [](char c) {
+    auto byte = static_cast<unsigned char>(c);
+    return byte < 0x20 || byte == 0x7f || c == ',' || c == '/' || c == '"';
+  });
+}
+
 Status parse_flag(std::string_view key, std::string_view value, bool& out) {
   if (!value.empty()) return config_error(std::string(key) + " takes no value");
   out = true;
@@ -62,7 +70,7 @@ struct KeyHandler {
 };
 
 // One table: each key and how it lands in PamOptions.
-constexpr std::array<KeyHandler, 21> handlers{{
+constexpr std::array<KeyHandler, 25> handlers{{
     {"region", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
        if (v != "us" && v != "eu") return config_error(std::string(k) + "=" + std::string(v) + ": expected us or eu");
        o.region = v;
@@ -168,6 +176,31 @@ constexpr std::array<KeyHandler, 21> handlers{{
        o.proxy = v;
        return success();
      }},
+    {"require_team", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
+       if (auto s = require_value(k, v); !s) return s;
+       while (!v.empty()) {
+         auto comma = v.find(',');
+         auto team = trim_whitespace(v.substr(0, comma));
+         if (!is_team_reference(team)) return config_error(std::string(k) + ": '" + std::string(team) + "' is not a team id, name or slug");
+         o.required_teams.emplace_back(team);
+         v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+       }
+       return success();
+     }},
+    {"require_oncall", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
+       if (auto s = require_value(k, v); !s) return s;
+       auto slash = v.find('/');
+       auto team = trim_whitespace(v.substr(0, slash));
+       auto schedule = slash == std::string_view::npos ? std::string_view{} : trim_whitespace(v.substr(slash + 1));
+       if (!is_team_reference(team) || (slash != std::string_view::npos && !is_team_reference(schedule))) {
+         return config_error(std::string(k) + "=" + std::string(v) + ": expected TEAM or TEAM/SCHEDULE");
+       }
+       o.oncall_team = team;
+       o.oncall_schedule = schedule;
+       return success();
+     }},
+    {"oncall_ttl", [](PamOptions& o, std::string_view k, std::string_view v) { return parse_seconds(k, v, 0, 3600, o.oncall_ttl_seconds); }},
+    {"oncall_offline_grace", [](PamOptions& o, std::string_view k, std::string_view v) { return parse_seconds(k, v, 0, 30 * 86400, o.oncall_offline_grace_seconds); }},
 }};
 
 // Keys already given, on the line or in the config= file: a repeat would silently let the

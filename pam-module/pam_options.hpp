@@ -46,6 +46,12 @@ struct PamOptions {
   std::string cache_dir = "/var/cache/squadcast-pam";
   bool debug = false;
   std::string proxy;  // empty: direct; never the caller's *_proxy variables
+  // Team and on-call gates (auth and account): see team_gate.hpp.
+  std::vector<std::string> required_teams;  // require_team=: member of at least one
+  std::string oncall_team;                  // require_oncall=TEAM[/SCHEDULE]
+  std::string oncall_schedule;              // empty: any schedule of oncall_team
+  int oncall_ttl_seconds = 60;
+  int oncall_offline_grace_seconds = 0;
 
   Endpoints endpoints;  // resolved from region/auth_url/api_url after parsing
 };

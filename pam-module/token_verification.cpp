@@ -32,6 +32,18 @@ const char* to_string(VerifiedBy by) {
   return "unknown";
 }
 
+HttpOptions module_http_options(const PamOptions& options, milliseconds remaining) {
+  HttpOptions http;
+  http.ca_file = options.ca_file;
+  // The module runs inside su, sudo, chsh...: nothing the caller's environment says may
+  // reach libcurl or OpenSSL, and the only proxy is the administrator's proxy= option.
+  http.fixed_environment = true;
+  http.proxy = options.proxy;
+  http.deadline = remaining;
+  http.connect_timeout = std::min(http.connect_timeout, remaining);
+  return http;
+}
+
 Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& token, const VerifyContext& context) {
   const auto deadline = Clock::now() + std::chrono::seconds(options.timeout_seconds);
   auto remaining = [&] {
@@ -64,19 +76,13 @@ Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& t
     }
   }
 
-  HttpOptions http;
-  http.ca_file = options.ca_file;
-  // The module runs inside su, sudo, chsh...: nothing the caller's environment says may
-  // reach libcurl or OpenSSL, and the only proxy is the administrator's proxy= option.
-  http.fixed_environment = true;
-  http.proxy = options.proxy;
-  http.deadline = remaining();
-  http.connect_timeout = std::min(http.connect_timeout, http.deadline);
+  HttpOptions http = module_http_options(options, remaining());
   if (http.deadline <= milliseconds(0)) return Error{ErrorKind::timeout, "timeout reached before the exchange"};
 
-  auto fetched = fetch_access_token(options.endpoints, token, http, context.clock(), nullptr);
+  auto fetched = fetch_access_token(options.endpoints, token, http, context.clock(), nullptr, context.connection);
   if (fetched) {
-    VerifiedIdentity verified{fetched.value().identity, VerifiedBy::squadcast, context.clock()};
+    VerifiedIdentity verified{fetched.value().identity, VerifiedBy::squadcast, context.clock(),
+                              std::move(fetched.value().access_token)};
     if (use_cache && !context.allowed(verified.identity)) {
       cache.erase(key);  // a stale positive must not outlive a fresh refusal
     } else if (use_cache && (options.cache_ttl_seconds > 0 || options.offline_grace_seconds > 0)) {

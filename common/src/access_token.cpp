@@ -8,10 +8,12 @@
 namespace squadcast {
 
 Result<CachedToken> fetch_access_token(const Endpoints& endpoints, const Secret& refresh_token,
-                                       const HttpOptions& options, std::int64_t now, std::optional<Secret>* rotated) {
+                                       const HttpOptions& options, std::int64_t now, std::optional<Secret>* rotated,
+                                       HttpConnection* shared_connection) {
   HttpOptions http = options;  // the exchange and the user lookup share one deadline
   if (!http.not_after) http.not_after = std::chrono::steady_clock::now() + http.deadline;
-  HttpConnection connection;  // one TLS handshake for both requests
+  HttpConnection own_connection;  // one TLS handshake for both requests
+  HttpConnection& connection = shared_connection != nullptr ? *shared_connection : own_connection;
   auto exchanged = exchange_refresh_token(endpoints, refresh_token, http, &connection);
   if (!exchanged) return exchanged.error();
   ExchangedToken& token = exchanged.value();

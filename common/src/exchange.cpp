@@ -40,10 +40,17 @@ std::string describe_status(long status, std::string_view body) {
 std::string error_envelope_message(std::string_view body) {
   auto parsed = parse_untrusted_json(body);
   if (!parsed || !parsed->is_object()) return "";
-  auto meta = parsed->find("meta");
-  if (meta == parsed->end()) return "";
+  // v3 answers {"meta":{"error_message"}}, v4 {"error":{"code","message"}}; either may be absent.
+  std::string message;
+  if (auto meta = parsed->find("meta"); meta != parsed->end()) {
+    message = string_field(*meta, "error_message").value_or("");
+  } else if (auto v4 = parsed->find("error"); v4 != parsed->end()) {
+    message = string_field(*v4, "message").value_or(string_field(*v4, "code").value_or(""));
+  } else {
+    return "";
+  }
   // Server text goes into our messages: keep it short and printable.
-  std::string message = utf8_prefix(string_field(*meta, "error_message").value_or(""), 200);
+  message = utf8_prefix(message, 200);
   for (char& c : message) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }

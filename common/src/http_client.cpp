@@ -256,4 +256,13 @@ Result<HttpResponse> http_send(std::string_view method, const std::string& url,
   }
 }
 
+HttpHeader bearer_authorization(const Secret& access_token) {
+  std::string bearer;
+  bearer.reserve(7 + access_token.size());
+  bearer.append("Bearer ").append(access_token.reveal());
+  Secret value(bearer);
+  wipe_string(bearer);
+  return {"Authorization", std::move(value)};
+}
+
 }  // namespace squadcast

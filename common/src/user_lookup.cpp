@@ -60,13 +60,8 @@ Result<UserProfile> fetch_user(const Endpoints& endpoints, const Secret& access_
     bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
     if (!ok) return Error{ErrorKind::bad_response, "the access token's user id has unexpected characters"};
   }
-  std::string bearer;
-  bearer.reserve(7 + access_token.size());
-  bearer.append("Bearer ").append(access_token.reveal());
-  Secret authorization(bearer);
-  wipe_string(bearer);
   auto response = http_get(endpoints.api_url + "/v3/users/" + std::string(user_id),
-                           {{"Authorization", std::move(authorization)}}, options, connection);
+                           {bearer_authorization(access_token)}, options, connection);
   if (!response) return response.error();
   return parse_user_response(response.value().status, response.value().body);
 }

@@ -9,6 +9,7 @@
 // they carry tokens.
 #include "control_api.hpp"
 #include "emulator_state.hpp"
+#include "teams_api.hpp"
 #include "fault_injection.hpp"
 #include "squadcast_api.hpp"
 #include "test_certificates.hpp"
@@ -166,6 +167,7 @@ void configure(httplib::Server& server, EmulatorState& state) {
   register_squadcast_api(server, state);
   register_token_admin_api(server, state);
   register_control_api(server, state);
+  register_teams_api(server, state);
 }
 
 }  // namespace

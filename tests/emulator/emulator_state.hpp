@@ -65,6 +65,9 @@ class EmulatorState {
   // Throws std::runtime_error / nlohmann::json::exception on a malformed seed.
   explicit EmulatorState(nlohmann::json seed);
 
+  // The seed as given (immutable): endpoint families in their own files read their keys.
+  const nlohmann::json& seed() const { return seed_; }
+
   // Back to the seed: users, roles, tokens, lifetime, rotation, faults, counters.
   void reset();
 

@@ -157,6 +157,33 @@ add("pam_options", "config-file", "config=/etc/squadcast/pam.conf\x01# admin fil
 add("pam_options", "any-org-user-store", "any_org\ntoken_source=user_store\nmin_role=account_owner")
 add("pam_options", "errors", "org_id=xyz\nbogus=1\nconfig=relative")
 
+# teams, members and on-call schedules (tests/fuzz/fuzz_{teams,members,schedules}_response.cpp)
+team = {"id": "5e8edb1f7e6f7d0001b20001", "name": "Payments", "slug": "payments",
+        "organization_id": "5e8edb1f7e6f7d0001a1c0de", "members": [{"user_id": "5e8edb1f7e6f7d0001a10002", "role": "owner"}]}
+add("teams_response", "list", "A" + json.dumps({"data": [team, dict(team, id="5e8edb1f7e6f7d0001b20002", name="Platform", slug="platform")]}))
+add("teams_response", "odd-entries", "A" + json.dumps({"data": [{"id": "short"}, {"id": 3}, None, dict(team, name="a\nb")]}))
+add("teams_response", "403", b"\xc2" + b'{"meta":{"status":403,"error_message":"forbidden"}}')
+add("teams_response", "not-json", "A<html>502</html>")
+add("members_response", "members", "A" + json.dumps({"data": [{"user_id": "5e8edb1f7e6f7d0001a10002", "role": "member",
+    "role_ids": ["x"], "abilities": {"manage": True}}, {"user_id": "5e8edb1f7e6f7d0001a10003"}]}))
+add("members_response", "odd-ids", "A" + json.dumps({"data": [{"user_id": "../../etc"}, {"user_id": ""}, {"role": "x"}, 7]}))
+add("members_response", "403", b"\xc2" + b'{"meta":{"status":"403","error_message":"not a member"}}')
+add("members_response", "404-v4", b"\xc3" + b'{"error":{"code":"NOT_FOUND","message":"team not found"}}')
+schedule = {"id": 42, "name": "Payments primary", "description": "", "orgID": "5e8edb1f7e6f7d0001a1c0de",
+            "teamID": "5e8edb1f7e6f7d0001b20001", "timeZone": "Europe/Berlin", "paused": False,
+            "ownerID": "5e8edb1f7e6f7d0001b20001", "ownerType": "team", "tags": None,
+            "createdAt": "2024-01-01T00:00:00Z", "updatedAt": "2024-01-01T00:00:00Z"}
+page = {"pageSize": 1, "hasNext": True, "hasPrevious": False, "nextCursor": "NDM=", "previousCursor": ""}
+add("schedules_response", "first-page", "A" + json.dumps({"data": [schedule], "pageInfo": page}))
+add("schedules_response", "last-page", "A" + json.dumps({"data": [dict(schedule, id=45, name="Payments escalation", paused=True, tags=[{"key": "k", "value": "v"}])],
+    "pageInfo": dict(page, hasNext=False, nextCursor="")}))
+add("schedules_response", "next-without-cursor", "A" + json.dumps({"data": [], "pageInfo": dict(page, nextCursor="")}))
+add("schedules_response", "float-id", "A" + json.dumps({"data": [dict(schedule, id=42.0, paused=None)]}))
+add("schedules_response", "v4-error", b"\xc8" + json.dumps({"error": {"code": "INVALID_ARGUMENT", "message": "teamID is required",
+    "details": [{"field": "teamID", "message": "required"}]}}).encode())
+add("schedules_response", "v4-500", b"\xc5" + b'{"error":{"code":"INTERNAL","message":"boom\u0007"}}')
+add("schedules_response", "v3-429", b"\xc4" + b'{"meta":{"status":429,"error_message":"slow down"}}')
+
 if os.path.isdir(OUT):
     shutil.rmtree(OUT)
 for target, files in seeds.items():

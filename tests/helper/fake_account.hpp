@@ -71,9 +71,6 @@ class FakeAccount : public Account {
   }
   std::string store_description() override { return "fake"; }
   bool has_usable_cached_token() const override { return true; }
-  Endpoints api_endpoints{"https://auth.squadcast.com", "https://api.squadcast.com"};
-  const Endpoints& endpoints() const override { return api_endpoints; }
-  HttpOptions http_options() const override { return {}; }
 };
 
 }  // namespace squadcast::helper::test

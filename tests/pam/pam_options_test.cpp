@@ -255,3 +255,47 @@ TEST_CASE("decision cache entries round-trip and age") {
   CHECK_FALSE(parse_decision("{\"version\":2}"));
   CHECK_FALSE(parse_decision("not json"));
 }
+
+TEST_CASE("team and on-call options") {
+  const std::string org = std::string("org_id=") + acme;
+  auto defaults = parse({org});
+  REQUIRE(defaults.ok());
+  CHECK(defaults.value().required_teams.empty());
+  CHECK(defaults.value().oncall_team.empty());
+  CHECK(defaults.value().oncall_ttl_seconds == 60);
+  CHECK(defaults.value().oncall_offline_grace_seconds == 0);
+
+  auto o = parse({org, "require_team=payments, 5e8edb1f7e6f7d0001b20002", "require_oncall=payments/Payments primary",
+                  "oncall_ttl=5", "oncall_offline_grace=900"});
+  REQUIRE(o.ok());
+  CHECK(o.value().required_teams == std::vector<std::string>{"payments", "5e8edb1f7e6f7d0001b20002"});
+  CHECK(o.value().oncall_team == "payments");
+  CHECK(o.value().oncall_schedule == "Payments primary");
+  CHECK(o.value().oncall_ttl_seconds == 5);
+  CHECK(o.value().oncall_offline_grace_seconds == 900);
+
+  auto team_only = parse({org, "require_oncall=payments"});
+  REQUIRE(team_only.ok());
+  CHECK(team_only.value().oncall_schedule.empty());
+
+  for (const char* bad : {"require_team=", "require_team=a,,b", "require_oncall=", "require_oncall=/x",
+                          "require_oncall=payments/", "require_oncall=a/b/c", "oncall_ttl=-1", "oncall_ttl=abc",
+                          "oncall_offline_grace=x"}) {
+    INFO(bad);
+    auto r = parse({org, bad});
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().kind == ErrorKind::config);
+  }
+  CHECK_FALSE(parse({org, "require_oncall=a", "require_oncall=b"}).ok());  // contradictory: refused
+  CHECK_FALSE(parse({org, "require_team=a", "require_team=b"}).ok());
+}
+
+TEST_CASE("decision cache entries keep the on-call reason") {
+  CachedDecision entry{alice(), 1000, "on call: Payments primary (team payments)"};
+  auto parsed = parse_decision(serialize_decision(entry));
+  REQUIRE(parsed);
+  CHECK(parsed->reason == entry.reason);
+  auto plain = parse_decision(serialize_decision(CachedDecision{alice(), 1000}));
+  REQUIRE(plain);
+  CHECK(plain->reason.empty());
+}

@@ -54,7 +54,8 @@ PamTestEnv::PamTestEnv() {
   // Root: real distinct uids; otherwise everyone is us and the owner cases skip.
   uid_t base = is_root() ? 20001 : ::getuid();
   auto uid = [&](uid_t offset) { return is_root() ? base + offset : base; };
-  users_ = {{"alice", uid(0)}, {"bob", uid(1)}, {"olivia", uid(2)}, {"eve", uid(3)}, {"mallory", uid(4)}};
+  users_ = {{"alice", uid(0)}, {"bob", uid(1)}, {"olivia", uid(2)}, {"eve", uid(3)}, {"mallory", uid(4)},
+            {"sam", uid(5)}};
 
   std::string passwd, group;
   for (const auto& u : users_) {

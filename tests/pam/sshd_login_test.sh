@@ -8,6 +8,8 @@
 # from a helper that cats a 0600 token file: the token is never in any argv.
 #   sqtest-alice + tok-admin (admin)  -> logs in and runs `echo LOGIN-OK`
 #   sqtest-bob   + tok-user  (user)   -> Permission denied (min_role=admin)
+# then, with require_team=payments added and bob made an admin too:
+#   sqtest-alice (member of payments) -> logs in; sqtest-bob (not a member) -> refused
 # and neither the sshd log (-e, LogLevel DEBUG3) nor the module's syslog lines (captured
 # on a private /dev/log when the system has none) contain a token.
 # Usage: sshd_login_test.sh MODULE EMULATOR SEED
@@ -190,4 +192,26 @@ if [ -s "$work/syslog.log" ]; then
   echo "module syslog (captured on a private /dev/log, no token in it):"
   grep -o "auth: user=.*" "$work/syslog.log" | sed 's/^/  /'
 fi
-echo "PASS: real sshd + pam_squadcast.so: admin logged in, user-role token refused"
+# --- require_team=: a team member in; a non-member of the same role and organisation out.
+# bob becomes an admin like alice; only alice is in team payments (tests/emulator/README.md).
+curl -sf --cacert "$ca" -X POST -d '{"user_email":"bob@acme.test","role":"admin"}' "$url/_control/role" >/dev/null \
+  || fail "could not make bob an admin"
+sed -i "s| min_role=admin | min_role=admin require_team=payments |" "/etc/pam.d/$service"
+grep -q "require_team=payments" "/etc/pam.d/$service" || fail "could not add require_team to the service"
+status=0
+login sqtest-alice "$work/secrets/alice" "$work/ssh-alice-team.out" || status=$?
+echo "require_team=payments, alice (admin, member): exit $status: $(tr '\n' ' ' <"$work/ssh-alice-team.out")"
+[ "$status" = 0 ] || fail "the team member was refused"
+grep -q "^LOGIN-OK as sqtest-alice$" "$work/ssh-alice-team.out" || fail "no LOGIN-OK from the team member's session"
+status=0
+login sqtest-bob "$work/secrets/bob" "$work/ssh-bob-team.out" || status=$?
+echo "require_team=payments, bob (admin, not a member): exit $status: $(tr '\n' ' ' <"$work/ssh-bob-team.out")"
+[ "$status" != 0 ] || fail "a non-member logged in"
+grep -q "LOGIN-OK" "$work/ssh-bob-team.out" && fail "the non-member's command ran"
+if [ -s "$work/syslog.log" ]; then
+  grep -q "user=sqtest-bob email=bob@acme.test role=admin decision=deny .*reason=\"not a member of team payments\"" "$work/syslog.log" \
+    || fail "no 'not a member of team payments' line for bob"
+  grep -q "user=sqtest-alice .*decision=allow .*reason=\"member of team payments\"" "$work/syslog.log" \
+    || fail "no 'member of team payments' line for alice"
+fi
+echo "PASS: real sshd + pam_squadcast.so: admin logged in, user-role token refused; require_team: member in, non-member admin refused"

@@ -58,6 +58,11 @@ class Emulator {
   // group: "exchange" | "user" | "refresh_token" | "total"
   long counter(const std::string& group);
   void reset();
+  // Any control call by path, e.g. POST /_control/oncall/handoff (tests/emulator/README.md):
+  // endpoint families in their own files need no method here. Returns the answer's body.
+  std::string call_control(const std::string& method, const std::string& path, const std::string& json_body = "") {
+    return control(method, path, json_body);
+  }
   // Stops the process now (idempotent); the state directory stays until destruction.
   void stop();
 

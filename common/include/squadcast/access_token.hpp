@@ -40,10 +40,11 @@ struct ObtainedToken {
 // Called only on a cache miss, so a cache hit never touches the credential store.
 using RefreshTokenLoader = std::function<Result<Secret>()>;
 
-// Exchange and identify, without the cache.
+// Exchange and identify, without the cache. With a connection, later calls of the same
+// flow (team and on-call lookups) reuse its TLS session.
 Result<CachedToken> fetch_access_token(const Endpoints& endpoints, const Secret& refresh_token,
                                        const HttpOptions& options, std::int64_t now,
-                                       std::optional<Secret>* rotated);
+                                       std::optional<Secret>* rotated, HttpConnection* connection = nullptr);
 
 // On a 401 the cached entry is erased before the error is returned.
 Result<ObtainedToken> obtain_access_token(const TokenRequest& request,

@@ -28,7 +28,7 @@ Result<ExchangedToken> parse_exchange_response(long status, std::string_view bod
 Result<ExchangedToken> exchange_refresh_token(const Endpoints& endpoints, const Secret& refresh_token,
                                               const HttpOptions& options, HttpConnection* connection = nullptr);
 
-// The "error_message" of an error envelope, if there is one (for messages to people).
+// The message of a v3 {"meta"} or v4 {"error"} envelope, if any (for messages to people).
 std::string error_envelope_message(std::string_view body);
 
 }  // namespace squadcast

@@ -61,6 +61,9 @@ class HttpConnection {
   void* handle_ = nullptr;  // CURL*, created on first use
 };
 
+// "Authorization: Bearer <token>", built without leaving a copy of the token behind.
+HttpHeader bearer_authorization(const Secret& access_token);
+
 // A completed request, whatever its status; errors are transport-level failures only.
 // With a connection, its handle (and any open connection) is reused.
 Result<HttpResponse> http_get(const std::string& url, const std::vector<HttpHeader>& headers,

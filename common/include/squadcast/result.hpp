@@ -20,7 +20,7 @@ enum class ErrorKind {
   server_error,   // 5xx after retries
   bad_response,   // an answer that is not the JSON we expect, or is but is wrong
   not_found,      // nothing stored
-  permission,     // a file with unsafe owner, mode or type
+  permission,     // a file with unsafe owner, mode or type; an API 403 on a resource
   io,             // read/write failure
   forbidden,      // 403 from an API call: the caller's role or abilities do not allow it
 };

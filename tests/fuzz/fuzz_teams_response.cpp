@@ -1,0 +1,45 @@
+// parse_teams_response(status, body) and find_team(): GET /v3/teams answers, hostile.
+#include <cstddef>
+#include <cstdint>
+
+#include "fuzz_support.hpp"
+#include "squadcast/teams.hpp"
+
+using namespace squadcast;
+
+namespace {
+constexpr long statuses[] = {200, 401, 403, 404, 429, 500, 502, 503, 400, 301, 204, 0, -1, 999, 200, 200};
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size == 0) return 0;
+  long status = data[0] < 0xC0 ? 200 : statuses[data[0] & 0x0F];
+  std::string_view body = fuzz::as_text(data + 1, size - 1);
+
+  auto result = parse_teams_response(status, body);
+  if (result) {
+    FUZZ_CHECK(status == 200);
+    for (const Team& team : result.value()) {
+      FUZZ_CHECK(is_team_id(team.id));
+      FUZZ_CHECK(team.name.size() <= 256 && team.slug.size() <= 256);
+      for (char c : team.name + team.slug) FUZZ_CHECK(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f);
+      // Every listed team is found by its own id.
+      const Team* found = find_team(result.value(), team.id);
+      FUZZ_CHECK(found != nullptr && found->id == team.id);
+    }
+    FUZZ_CHECK(find_team(result.value(), "") == nullptr);
+  } else {
+    const Error& error = result.error();
+    switch (error.kind) {
+      case ErrorKind::revoked: FUZZ_CHECK(status == 401); break;
+      case ErrorKind::forbidden: FUZZ_CHECK(status == 403); break;
+      case ErrorKind::not_found: FUZZ_CHECK(status == 404); break;
+      case ErrorKind::rate_limited: FUZZ_CHECK(status == 429); break;
+      case ErrorKind::server_error: FUZZ_CHECK(status >= 500); break;
+      case ErrorKind::refused: FUZZ_CHECK(status != 200 && status < 500 && status != 401 && status != 403 && status != 404 && status != 429); break;
+      case ErrorKind::bad_response: FUZZ_CHECK(status == 200); break;
+      default: FUZZ_CHECK(false);
+    }
+  }
+  return 0;
+}
