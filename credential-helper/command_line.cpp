@@ -127,6 +127,8 @@ Commands:
   logout            forget the stored refresh token and the cached access token
   token             print a valid access token and a newline
   status [--json]   identity, role, organisation, expiry, store and cache state
+  doctor [--json]   check configuration, store, cache, reachability, clock, token and
+                    the git/docker/podman/terraform wiring; exit 1 when a check fails
 
 Options:
   --profile NAME    account profile (default: SQUADCAST_PROFILE or "default")

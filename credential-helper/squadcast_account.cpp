@@ -124,13 +124,18 @@ void SquadcastAccount::save_rotated(const Secret& rotated, const std::string& em
   }
 }
 
-Result<AccessGrant> SquadcastAccount::access_token() {
+Result<AccessGrant> SquadcastAccount::access_token() { return access_token_with(config_.min_validity_seconds); }
+
+// No cached token is valid for this long: obtain_access_token exchanges.
+Result<AccessGrant> SquadcastAccount::exchange_now() { return access_token_with(std::int64_t{1} << 40); }
+
+Result<AccessGrant> SquadcastAccount::access_token_with(std::int64_t min_validity) {
   TokenRequest request;
   request.endpoints = config_.endpoints;
   request.http = http_options();
   request.cache = &cache_;
   request.cache_key = cache_key_;
-  request.min_validity = config_.min_validity_seconds;
+  request.min_validity = min_validity;
   std::string stored_email;
   request.on_rotated = [this, &stored_email](const Secret& rotated) { save_rotated(rotated, stored_email); };
   auto obtained = obtain_access_token(request, [this, &stored_email]() -> Result<Secret> {
@@ -169,6 +174,8 @@ Status SquadcastAccount::offer_secret(const Secret& secret, std::string_view use
 }
 
 void SquadcastAccount::drop_cached_token() { cache_.erase(cache_key_); }
+
+std::optional<CachedToken> SquadcastAccount::cached_entry() const { return cache_.read(cache_key_); }
 
 bool SquadcastAccount::has_usable_cached_token() const {
   auto entry = cache_.read(cache_key_);

@@ -34,7 +34,14 @@ class SquadcastAccount : public Account {
   std::string store_description() override;
   bool has_usable_cached_token() const override;
 
+  // For `doctor`: the cache entry as it is, and an exchange even when the cache holds a
+  // valid token (a rotated token is saved; the cache keeps its entry if the exchange fails).
+  std::optional<CachedToken> cached_entry() const;
+  Result<AccessGrant> exchange_now();
+  const Config& config() const { return config_; }
+
  private:
+  Result<AccessGrant> access_token_with(std::int64_t min_validity);
   Result<CredentialStore*> store();
   Result<StoredCredential> load_credential();
   Error for_people(const Error& error) const;

@@ -10,6 +10,7 @@
 #include "control_api.hpp"
 #include "emulator_state.hpp"
 #include "fault_injection.hpp"
+#include "server_clock.hpp"
 #include "squadcast_api.hpp"
 #include "test_certificates.hpp"
 
@@ -164,6 +165,8 @@ void configure(httplib::Server& server, EmulatorState& state) {
   install_fault_injection(server, state, stopping);
   register_squadcast_api(server, state);
   register_control_api(server, state);
+  static ServerClock clock;
+  install_server_clock(server, clock);
 }
 
 }  // namespace
