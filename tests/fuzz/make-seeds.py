@@ -143,6 +143,13 @@ add("pam_options", "config-file", "config=/etc/squadcast/pam.conf\x01# admin fil
 add("pam_options", "any-org-user-store", "any_org\ntoken_source=user_store\nmin_role=account_owner")
 add("pam_options", "errors", "org_id=xyz\nbogus=1\nconfig=relative")
 
+# Date / Retry-After header values
+add("http_date", "imf-fixdate", "Sun, 29 Nov 2026 23:04:32 GMT")
+add("http_date", "epoch", "Thu, 01 Jan 1970 00:00:00 GMT")
+add("http_date", "delta", "120")
+add("http_date", "obsolete-rfc850", "Sunday, 06-Nov-94 08:49:37 GMT")
+add("http_date", "bad", "Sun, 32 Foo 2026 25:61:61 XYZ")
+
 if os.path.isdir(OUT):
     shutil.rmtree(OUT)
 for target, files in seeds.items():
