@@ -42,6 +42,7 @@ bool names_us(std::string_view value) { return value.find("squadcast") != std::s
 // environment is ours minus the CI token variable: it needs no secret.
 std::optional<std::string> output_of(const std::vector<std::string>& argv) {
   std::vector<char*> args;
+  args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
   std::vector<char*> env;
@@ -134,7 +135,8 @@ Wiring container_wiring(const std::string& path, std::string& detail) {
   if (auto helpers = json.find("credHelpers"); helpers != json.end() && helpers->is_object()) {
     for (const auto& [registry, helper] : helpers->items()) {
       if (helper.is_string() && names_us(helper.get_ref<const std::string&>())) {
-        detail = path + ": credHelpers[" + registry + "] = " + helper.get<std::string>();
+        detail = path;
+        detail.append(": credHelpers[").append(registry).append("] = ").append(helper.get_ref<const std::string&>());
         return Wiring::listed;
       }
     }
@@ -169,10 +171,12 @@ void check_container_clients(CheckReport& report, const std::string& host, const
       case Wiring::listed:
         report.ok(client, detail);
         break;
-      case Wiring::not_listed:
-        report.warn(client, path + " does not list squadcast in credHelpers or credsStore",
-                    "add " + entry + " to " + path);
+      case Wiring::not_listed: {
+        std::string fix = "add ";
+        fix.append(entry).append(" to ").append(path);
+        report.warn(client, path + " does not list squadcast in credHelpers or credsStore", fix);
         break;
+      }
       case Wiring::unreadable:
         report.warn(client, path + " is not a JSON object; the client will not read it either", "fix " + path);
         break;

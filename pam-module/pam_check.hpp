@@ -28,7 +28,7 @@ std::optional<PamOptions> check_options(CheckReport& report, const std::vector<s
 
 // config= files, user_map=file:, ca_file and cache_dir with the module's ownership and
 // mode rules (only the config= files when the options did not parse: `options` null).
-void check_admin_files(CheckReport& report, const std::vector<std::string>& args, const PamOptions* options);
+void check_admin_files(CheckReport& report, const std::vector<std::string>& args, const PamOptions* parsed);
 
 // DNS, TCP, TLS (with ca_file) to both hosts within timeout=, and the server's clock.
 void check_connectivity(CheckReport& report, const PamOptions& options);

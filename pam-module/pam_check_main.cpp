@@ -4,6 +4,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <exception>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -62,7 +63,7 @@ Secret read_token() {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run_check(int argc, char** argv) {
   CheckRequest request;
   request.module_path = SQUADCAST_PAM_MODULE_PATH;
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -138,4 +139,15 @@ int main(int argc, char** argv) {
     report.print_text(std::cout, "squadcast-pam-check");
   }
   return report.exit_code();
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run_check(argc, argv);
+  } catch (const std::exception& error) {  // say what failed rather than std::terminate
+    std::cerr << "squadcast-pam-check: internal error: " << error.what() << '\n';
+  } catch (...) {
+    std::cerr << "squadcast-pam-check: internal error\n";
+  }
+  return 1;
 }

@@ -32,12 +32,14 @@ __attribute__((visibility("default"))) void syslog(int, const char* format, ...)
 __attribute__((visibility("default"))) void vsyslog(int, const char* format, va_list args) {
   squadcast::pam::check::record(format, args);
 }
+// NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): glibc's name, interposed on purpose
 __attribute__((visibility("default"))) void __syslog_chk(int, int, const char* format, ...) {
   va_list args;
   va_start(args, format);
   squadcast::pam::check::record(format, args);
   va_end(args);
 }
+// NOLINTNEXTLINE(bugprone-reserved-identifier,cert-dcl37-c,cert-dcl51-cpp): glibc's name, interposed on purpose
 __attribute__((visibility("default"))) void __vsyslog_chk(int, int, const char* format, va_list args) {
   squadcast::pam::check::record(format, args);
 }

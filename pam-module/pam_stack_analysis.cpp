@@ -28,7 +28,7 @@ std::vector<std::string> words_of(const std::string& line) {
         word += line[i];
       }
       ++i;
-      word = "[" + word + "]";
+      word.insert(0, "[").push_back(']');
     } else {
       while (i < line.size() && line[i] != ' ' && line[i] != '\t') word += line[i++];
     }
@@ -263,8 +263,10 @@ StackAnalysis analyse_stack(const std::vector<StackEntry>& stack, const std::str
     if (args.size() > 60) args = args.substr(0, 57) + "...";
     const bool ours = stack[i].is_squadcast();
     if (ours && first == stack.size()) first = i;
-    analysis.lines.push_back("  " + std::to_string(i + 1) + ". " + type + " " + stack[i].control + " " +
-                             stack[i].module + args + "   (" + stack[i].origin + ")" + (ours ? "  <- pam_squadcast" : ""));
+    std::string line = "  " + std::to_string(i + 1) + ". ";
+    line.append(type).append(" ").append(stack[i].control).append(" ").append(stack[i].module).append(args);
+    line.append("   (").append(stack[i].origin).append(")").append(ours ? "  <- pam_squadcast" : "");
+    analysis.lines.push_back(line);
   }
   if (first == stack.size()) return analysis;
   analysis.has_squadcast = true;
@@ -301,19 +303,24 @@ StackAnalysis analyse_stack(const std::vector<StackEntry>& stack, const std::str
 
 void check_service_stack(CheckReport& report, const std::string& pam_dir, const std::string& service,
                          int offline_grace_seconds, std::vector<std::string>& lines) {
-  for (const std::string type : {"auth", "account"}) {
+  for (const char* phase : {"auth", "account"}) {
+    const std::string type = phase;
     const std::string row = "stack " + type;
+    std::string file = pam_dir;
+    file.append("/").append(service);
     auto stack = read_stack(pam_dir, service, type);
     if (!stack) {
       report.fail(row, stack.error().message, "check the service name and --pam-dir");
       return;
     }
     StackAnalysis analysis = analyse_stack(stack.value(), type);
-    lines.push_back(service + " " + type + " stack:");
+    lines.push_back(service + " " + phase + " stack:");
     lines.insert(lines.end(), analysis.lines.begin(), analysis.lines.end());
     if (!analysis.has_squadcast) {
-      report.warn(row, "pam_squadcast is not in the " + type + " stack of " + service,
-                  "add to " + pam_dir + "/" + service + ": " + type + " required pam_squadcast.so OPTIONS");
+      std::string detail = "pam_squadcast is not in the ";
+      detail.append(type).append(" stack of ").append(service);
+      report.warn(row, detail,
+                  "add to " + file + ": " + phase + " required pam_squadcast.so OPTIONS");
       continue;
     }
     if (analysis.outage_locks_out) {
@@ -321,9 +328,10 @@ void check_service_stack(CheckReport& report, const std::string& pam_dir, const 
       if (offline_grace_seconds > 0) {
         detail += " except people verified in the last " + std::to_string(offline_grace_seconds) + " s (offline_grace)";
       }
-      report.fail(row, detail,
-                  "keep another way in: e.g. '" + type + " [success=done authinfo_unavail=ignore default=die] "
-                  "pam_squadcast.so ...' followed by '" + type + " required pam_unix.so', and/or offline_grace=SECONDS");
+      std::string fix = "keep another way in: e.g. '";
+      fix.append(type).append(" [success=done authinfo_unavail=ignore default=die] pam_squadcast.so ...' followed by '");
+      fix.append(type).append(" required pam_unix.so', and/or offline_grace=SECONDS");
+      report.fail(row, detail, fix);
     } else if (analysis.can_be_bypassed) {
       report.warn(row, "pam_squadcast can be bypassed: " + analysis.bypass_reason,
                   "make pam_squadcast required (or requisite) and put it before any 'sufficient' module");

@@ -18,8 +18,11 @@ struct Doctor {
   Finished finished;
   nlohmann::json report;
 
-  // The first row whose name starts with `prefix`.
+  // The row named `prefix`, else the first whose name starts with it ("tcp " + host).
   nlohmann::json row(const std::string& prefix) const {
+    for (const auto& check : report.at("checks")) {
+      if (check.at("name").get<std::string>() == prefix) return check;
+    }
     for (const auto& check : report.at("checks")) {
       if (check.at("name").get<std::string>().rfind(prefix, 0) == 0) return check;
     }
@@ -52,11 +55,18 @@ void write_file(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-void wire_every_client(HelperSandbox& box) {
-  Finished git = box.program({"git", "config", "--global", "credential.https://" + box.host() + ".helper", "squadcast"});
+// False (after a "SKIP:" line, which ctest reports as skipped) when git is missing.
+bool wire_every_client(HelperSandbox& box) {
+  const std::string git_program = squadcast::helper::test::find_program("git");
+  if (git_program.empty()) {
+    WARN("SKIP: git is not installed");
+    return false;
+  }
+  Finished git = box.program({git_program, "config", "--global", "credential.https://" + box.host() + ".helper", "squadcast"});
   REQUIRE(git.code == 0);
   write_file(box.home / ".docker/config.json", "{\"credHelpers\": {\"" + box.host() + "\": \"squadcast\"}}\n");
   write_file(box.home / ".terraformrc", "credentials_helper \"squadcast\" {}\n");
+  return true;
 }
 
 }  // namespace
@@ -65,7 +75,7 @@ TEST_CASE("doctor: a healthy setup passes every check and exits 0") {
   Emulator emu;
   HelperSandbox box(emu);
   box.login("tok-admin");
-  wire_every_client(box);
+  if (!wire_every_client(box)) return;
   Doctor run = doctor(box);
   INFO(run.finished.out);
   CHECK(run.finished.code == 0);
@@ -158,7 +168,7 @@ TEST_CASE("doctor: a server clock ten minutes ahead is a warning with the comman
   Emulator emu;
   HelperSandbox box(emu);
   box.login("tok-admin");
-  wire_every_client(box);
+  if (!wire_every_client(box)) return;
   emu.set_clock_skew(600);
   Doctor run = doctor(box);
   CHECK(run.status("clock") == "warn");
