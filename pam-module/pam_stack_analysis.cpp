@@ -260,7 +260,7 @@ StackAnalysis analyse_stack(const std::vector<StackEntry>& stack, const std::str
   for (std::size_t i = 0; i < stack.size(); ++i) {
     std::string args;
     for (const std::string& arg : stack[i].args) args += " " + arg;
-    if (args.size() > 60) args = args.substr(0, 57) + "...";
+    if (args.size() > 60) args.replace(57, std::string::npos, "...");
     const bool ours = stack[i].is_squadcast();
     if (ours && first == stack.size()) first = i;
     std::string line = "  " + std::to_string(i + 1) + ". ";
