@@ -180,6 +180,8 @@ Commands:
   oncall [--team TEAM] [--json]
                     the schedules you are on call for right now, per team (your
                     teams, or TEAM by id, slug or name)
+  doctor [--json]   check configuration, store, cache, reachability, clock, token and
+                    the git/docker/podman/terraform wiring; exit 1 when a check fails
 
 Options:
   --profile NAME    account profile (default: SQUADCAST_PROFILE or "default")

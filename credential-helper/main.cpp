@@ -8,6 +8,7 @@
 
 #include "command_line.hpp"
 #include "docker_protocol.hpp"
+#include "doctor_command.hpp"
 #include "error_reporting.hpp"
 #include "git_protocol.hpp"
 #include "people_commands.hpp"
@@ -84,6 +85,10 @@ static int run_helper(int argc, char** argv) {
       return exit_usage;
     }
     return usage_error(command.face, std::string("which ") + to_string(command.face) + " action? (see --help)");
+  }
+  // doctor reports a broken configuration as a check instead of stopping at it.
+  if (command.face == Face::people && command.action == "doctor") {
+    return run_doctor_command(command, [](const char* name) { return ::getenv(name); }, std::cout, std::cerr);
   }
   if (command.face == Face::people && !is_people_command(command.action))
     return usage_error(command.face, "unknown command '" + command.action + "' (see --help)");

@@ -128,6 +128,9 @@ void SquadcastAccount::save_rotated(const Secret& rotated, const std::string& em
 
 Result<AccessGrant> SquadcastAccount::access_token() { return access_token_valid_for(config_.min_validity_seconds); }
 
+// No cached token is valid for this long: obtain_access_token exchanges.
+Result<AccessGrant> SquadcastAccount::exchange_now() { return access_token_valid_for(std::int64_t{1} << 40); }
+
 Result<AccessGrant> SquadcastAccount::access_token_valid_for(std::int64_t seconds) {
   TokenRequest request;
   request.endpoints = config_.endpoints;
@@ -180,6 +183,8 @@ Status SquadcastAccount::offer_secret(const Secret& secret, std::string_view use
 }
 
 void SquadcastAccount::drop_cached_token() { cache_.erase(cache_key_); }
+
+std::optional<CachedToken> SquadcastAccount::cached_entry() const { return cache_.read(cache_key_); }
 
 bool SquadcastAccount::has_usable_cached_token() const {
   auto entry = cache_.read(cache_key_);

@@ -38,6 +38,12 @@ class SquadcastAccount : public Account {
   HttpOptions http_options() const;
   std::optional<ApiClient> api() const override { return ApiClient{config_.endpoints, http_options()}; }
 
+  // For `doctor`: the cache entry as it is, and an exchange even when the cache holds a
+  // valid token (a rotated token is saved; the cache keeps its entry if the exchange fails).
+  std::optional<CachedToken> cached_entry() const;
+  Result<AccessGrant> exchange_now();
+  const Config& config() const { return config_; }
+
  private:
   Result<CredentialStore*> store();
   Result<StoredCredential> load_credential();

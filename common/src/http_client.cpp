@@ -35,17 +35,24 @@ size_t on_body(char* data, size_t size, size_t count, void* user) {
   return bytes;
 }
 
+// The value of a "Name: value" header line when the name matches, trimmed.
+std::optional<std::string_view> header_value(std::string_view line, std::string_view name) {
+  if (line.size() <= name.size() || strncasecmp(line.data(), name.data(), name.size()) != 0) return std::nullopt;
+  std::string_view value = line.substr(name.size());
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    value.remove_suffix(1);
+  }
+  return value;
+}
+
 size_t on_header(char* data, size_t size, size_t count, void* user) {
   auto* transfer = static_cast<Transfer*>(user);
   std::string_view line(data, size * count);
-  constexpr std::string_view name = "retry-after:";
-  if (line.size() > name.size() && strncasecmp(line.data(), name.data(), name.size()) == 0) {
-    std::string_view value = line.substr(name.size());
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
-      value.remove_suffix(1);
-    }
-    transfer->response.retry_after_seconds = parse_retry_after(value, ::time(nullptr));
+  if (auto value = header_value(line, "retry-after:")) {
+    transfer->response.retry_after_seconds = parse_retry_after(*value, ::time(nullptr));
+  } else if (auto date = header_value(line, "date:")) {
+    transfer->response.server_date = parse_http_date(*date);
   }
   return size * count;
 }
@@ -196,12 +203,17 @@ std::optional<long> parse_retry_after(std::string_view value, std::time_t now) {
     if (value.size() > 9) return std::nullopt;
     return std::stol(std::string(value));
   }
+  auto date = parse_http_date(value);
+  if (!date) return std::nullopt;
+  return std::max(0L, static_cast<long>(*date - now));
+}
+
+std::optional<std::time_t> parse_http_date(std::string_view value) {
   struct tm parsed {};
   std::string text(value);
   const char* end = strptime(text.c_str(), "%a, %d %b %Y %H:%M:%S GMT", &parsed);
   if (end == nullptr || *end != '\0') return std::nullopt;
-  long seconds = static_cast<long>(timegm(&parsed) - now);
-  return std::max(0L, seconds);
+  return timegm(&parsed);
 }
 
 HttpConnection::~HttpConnection() {

@@ -169,6 +169,10 @@ Status ensure_private_dir(const std::string& path) {
     if (mkdir(prefix.c_str(), 0700) != 0 && errno != EEXIST) return io_error("cannot create directory", prefix);
     if (slash == std::string::npos) break;
   }
+  return check_private_dir(path);
+}
+
+Status check_private_dir(const std::string& path) {
   struct stat st {};
   if (lstat(path.c_str(), &st) != 0) return io_error("cannot inspect", path);
   if (S_ISLNK(st.st_mode)) return Error{ErrorKind::permission, path + " is a symlink; refusing to use it"};

@@ -11,6 +11,7 @@
 #include "emulator_state.hpp"
 #include "teams_api.hpp"
 #include "fault_injection.hpp"
+#include "server_clock.hpp"
 #include "squadcast_api.hpp"
 #include "test_certificates.hpp"
 #include "token_admin_api.hpp"
@@ -168,6 +169,8 @@ void configure(httplib::Server& server, EmulatorState& state) {
   register_token_admin_api(server, state);
   register_control_api(server, state);
   register_teams_api(server, state);
+  static ServerClock clock;
+  install_server_clock(server, clock);
 }
 
 }  // namespace

@@ -183,6 +183,12 @@ add("schedules_response", "v4-error", b"\xc8" + json.dumps({"error": {"code": "I
     "details": [{"field": "teamID", "message": "required"}]}}).encode())
 add("schedules_response", "v4-500", b"\xc5" + b'{"error":{"code":"INTERNAL","message":"boom\u0007"}}')
 add("schedules_response", "v3-429", b"\xc4" + b'{"meta":{"status":429,"error_message":"slow down"}}')
+# Date / Retry-After header values
+add("http_date", "imf-fixdate", "Sun, 29 Nov 2026 23:04:32 GMT")
+add("http_date", "epoch", "Thu, 01 Jan 1970 00:00:00 GMT")
+add("http_date", "delta", "120")
+add("http_date", "obsolete-rfc850", "Sunday, 06-Nov-94 08:49:37 GMT")
+add("http_date", "bad", "Sun, 32 Foo 2026 25:61:61 XYZ")
 
 if os.path.isdir(OUT):
     shutil.rmtree(OUT)

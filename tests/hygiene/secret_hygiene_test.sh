@@ -4,8 +4,8 @@
 #  - the helper starts no other program (so no token can reach anyone's argv or environment);
 #  - no core dumps: RLIMIT_CORE is 0 and the process is not dumpable (other processes of the
 #    same user cannot read its memory or environment through /proc).
-#   secret_hygiene_test.sh HELPER EMULATOR SEED
-helper=$1 emulator=$2 seed=$3
+#   secret_hygiene_test.sh HELPER EMULATOR SEED [PAM_CHECK PAM_MODULE]
+helper=$1 emulator=$2 seed=$3 pam_check=${4:-} pam_module=${5:-}
 . "$(dirname "$0")/common.sh"
 
 admin=$(token_file tok-admin)
@@ -24,11 +24,30 @@ run "status" /dev/null "$helper" status
 grep -q 'eyJ' "$work/out" && fail "status printed the access token"
 run "status --json" /dev/null "$helper" status --json
 grep -q 'eyJ' "$work/out" && fail "status --json printed the access token"
+run "doctor" /dev/null "$helper" doctor
+grep -qF -f "$admin" "$work/out" && fail "doctor printed the refresh token"
+grep -q 'eyJ' "$work/out" && fail "doctor printed the access token"
+grep -qE '^ok +token ' "$work/out" || fail "doctor did not check the token"
+run "doctor --json" /dev/null "$helper" doctor --json
+grep -qF -f "$admin" "$work/out" && fail "doctor --json printed the refresh token"
+grep -q 'eyJ' "$work/out" && fail "doctor --json printed the access token"
 run "token" /dev/null "$helper" token
 grep -q '^eyJ' "$work/out" || fail "token did not print the access token it was asked for"
 run "git get" "$work/git-request" "$helper" git get
 grep -q '^password=eyJ' "$work/out" || fail "git get did not answer the password"
 grep -qF -f "$admin" "$work/out" && fail "git get printed the refresh token"
+if [ -n "$pam_check" ] && [ "$(id -u)" -eq 0 ]; then
+  for args in "" "--json"; do
+    # shellcheck disable=SC2086 # $args is one optional word
+    run "squadcast-pam-check --user $args" "$admin" "$pam_check" $args --user root --module "$pam_module" \
+      org_id=5e8edb1f7e6f7d0001a1c0de "auth_url=$url" "api_url=$url" "ca_file=$ca" "cache_dir=$work/pam-cache" debug
+    grep -q 'decision=' "$work/out" || { cat "$work/out"; fail "squadcast-pam-check showed no decision"; }
+    grep -qF -f "$admin" "$work/out" && fail "squadcast-pam-check printed the refresh token"
+    grep -q 'eyJ' "$work/out" && fail "squadcast-pam-check printed an access token"
+  done
+else
+  echo "SKIP (part): squadcast-pam-check is root only"
+fi
 echo "ok: tokens only where requested"
 
 if command -v strace >/dev/null; then

@@ -67,6 +67,8 @@ expect "$pam_deb" \
   '/usr/lib/[a-z0-9_-]+/security/pam_squadcast.so' \
   /usr/share/pam-configs/squadcast \
   /usr/share/man/man8/pam_squadcast.8.gz \
+  /usr/sbin/squadcast-pam-check \
+  /usr/share/man/man8/squadcast-pam-check.8.gz \
   /etc/squadcast/pam.conf \
   /usr/lib/tmpfiles.d/squadcast-pam.conf \
   /usr/share/doc/libpam-squadcast/copyright

@@ -72,4 +72,14 @@ if [ -f "$cli_src" ]; then
   echo "ok: squadcast-credential(1) documents the helper's usage text"
 fi
 
+# squadcast-pam-check: every long option of its usage text is in squadcast-pam-check(8).
+pam_check_src=$src/pam-module/pam_check_main.cpp
+if [ -f "$pam_check_src" ]; then
+  pam_check_text=$(MANWIDTH=200 man -l "$man_dir/squadcast-pam-check.8" 2>/dev/null)
+  for opt in $(sed -n '/constexpr const char\* usage/,/^)";/p' "$pam_check_src" | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
+    grep -q -- "$opt" <<<"$pam_check_text" || bad "squadcast-pam-check(8) does not document $opt"
+  done
+  echo "ok: squadcast-pam-check(8) documents the tool's usage text"
+fi
+
 exit $fail

@@ -62,8 +62,12 @@ else
   [ -z "$(find "$module" -perm /022)" ] || bad "pam_squadcast.so writable by group or others"
 fi
 
+# The administrator's dry run, beside the module.
+[ -x "$root/usr/sbin/squadcast-pam-check" ] && ok "usr/sbin/squadcast-pam-check" ||
+  bad "usr/sbin/squadcast-pam-check missing or not executable"
+
 # Man pages.
-for page in man1/squadcast-credential.1 man5/squadcast-config.5 man8/pam_squadcast.8; do
+for page in man1/squadcast-credential.1 man5/squadcast-config.5 man8/pam_squadcast.8 man8/squadcast-pam-check.8; do
   f=$root/usr/share/man/$page
   if [ -f "$f" ] && MANWIDTH=80 man -l "$f" 2>/dev/null | grep -q .; then
     ok "usr/share/man/$page renders"

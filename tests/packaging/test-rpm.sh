@@ -45,6 +45,7 @@ expect "$helper_rpm" /usr/bin/squadcast-credential /usr/bin/git-credential-squad
   '/usr/lib(64)?/squadcast/squadcast-secretservice.so' '/usr/share/man/man1/squadcast-credential.1(.gz)?' \
   /etc/squadcast/config.example
 expect "$pam_rpm" '/usr/lib(64)?/security/pam_squadcast.so' '/usr/share/man/man8/pam_squadcast.8(.gz)?' \
+  /usr/sbin/squadcast-pam-check '/usr/share/man/man8/squadcast-pam-check.8(.gz)?' \
   /etc/squadcast/pam.conf /usr/lib/tmpfiles.d/squadcast-pam.conf
 rpm -qp --configfiles "$pam_rpm" 2>/dev/null | grep -qx /etc/squadcast/pam.conf || bad "pam.conf is not %config"
 

@@ -198,6 +198,10 @@ void Emulator::set_rotation(bool enabled) {
   control("POST", "/_control/rotation", nlohmann::json{{"enabled", enabled}}.dump());
 }
 
+void Emulator::set_clock_skew(long seconds) {
+  control("POST", "/_control/clock", nlohmann::json{{"skew_seconds", seconds}}.dump());
+}
+
 void Emulator::fault(const std::string& endpoint, int count, const std::string& mode,
                      int status, const std::string& retry_after, int delay_ms) {
   nlohmann::json body = {{"endpoint", endpoint}, {"count", count}, {"mode", mode},

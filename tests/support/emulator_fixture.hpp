@@ -45,6 +45,8 @@ class Emulator {
   void set_abilities(const std::string& email, const std::vector<std::string>& abilities);
   void set_lifetime(long seconds);
   void set_rotation(bool enabled);
+  // Seconds added to the Date header of every answer (0: the real time).
+  void set_clock_skew(long seconds);
   // endpoint: "exchange" | "user" | "any"; mode: "none" | "status" | "malformed" |
   // "truncated" | "huge" | "drop" | "hang". count 0 cancels queued faults.
   void fault(const std::string& endpoint, int count, const std::string& mode,

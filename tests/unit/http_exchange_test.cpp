@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
 
 #include "emulator_fixture.hpp"
 #include "squadcast/access_token.hpp"
@@ -272,4 +273,23 @@ TEST_CASE("proxy variables: honoured by default, ignored in a fixed environment 
   CHECK_FALSE(exchange(emulator, "tok-admin", named).ok());
   CHECK(emulator.counter("exchange") == 2);
   for (const char* name : {"https_proxy", "HTTPS_PROXY", "ALL_PROXY", "all_proxy"}) ::unsetenv(name);
+}
+
+TEST_CASE("the server's Date header reaches HttpResponse, skewed as the emulator is told") {
+  test::Emulator emulator;
+  HttpOptions options = fast_options(emulator);
+  auto plain = http_get(emulator.url() + "/", {}, options);
+  REQUIRE(plain.ok());
+  REQUIRE(plain.value().server_date.has_value());
+  CHECK(std::labs(static_cast<long>(*plain.value().server_date - ::time(nullptr))) <= 5);
+
+  emulator.set_clock_skew(-3600);
+  auto skewed = http_get(emulator.url() + "/", {}, options);
+  REQUIRE(skewed.ok());
+  REQUIRE(skewed.value().server_date.has_value());
+  CHECK(std::labs(static_cast<long>(*skewed.value().server_date - ::time(nullptr)) + 3600) <= 5);
+
+  CHECK(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT") == std::time_t{784111777});
+  CHECK_FALSE(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT").has_value());
+  CHECK_FALSE(parse_http_date("").has_value());
 }

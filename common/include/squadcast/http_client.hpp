@@ -44,6 +44,7 @@ struct HttpResponse {
   long status = 0;
   std::string body;
   std::optional<long> retry_after_seconds;
+  std::optional<std::time_t> server_date;  // the Date header: doctor measures clock skew with it
 };
 
 // One libcurl handle reused across requests, so the exchange and the user lookup share
@@ -77,6 +78,9 @@ Result<HttpResponse> http_send(std::string_view method, const std::string& url,
 
 // Parses a Retry-After value (delta seconds or an HTTP date) relative to now.
 std::optional<long> parse_retry_after(std::string_view value, std::time_t now);
+
+// Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), as in Date and Retry-After.
+std::optional<std::time_t> parse_http_date(std::string_view value);
 
 // Whether a status is worth another attempt.
 bool is_retryable_status(long status);

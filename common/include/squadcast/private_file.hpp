@@ -35,6 +35,10 @@ Status write_private_file(const std::string& path, std::string_view data,
 // have no group/world permissions.
 Status ensure_private_dir(const std::string& path);
 
+// The checks ensure_private_dir makes on an existing directory, creating nothing (for the
+// diagnostic commands): ours, not a symlink, no group/world permissions.
+Status check_private_dir(const std::string& path);
+
 Status remove_private_file(const std::string& path);
 
 // An exclusive flock held until destruction: single flight across processes.

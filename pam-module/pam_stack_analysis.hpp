@@ -1,0 +1,51 @@
+// squadcast-pam-check --service: reads a PAM service file the way libpam does (include,
+// substack, @include), finds pam_squadcast, and works out what each of its return codes
+// leads to, and whether an outage locks everyone out or the module can be bypassed.
+// PAM-free, so it is unit tested on its own.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "squadcast/check_report.hpp"
+#include "squadcast/result.hpp"
+
+namespace squadcast::pam::check {
+
+enum class Action { ignore, ok, done, bad, die, reset, jump };
+
+struct StackEntry {
+  std::string type;     // auth, account, password, session
+  std::string control;  // as written: required, [success=1 default=ignore], ...
+  std::string module;   // as written
+  std::vector<std::string> args;
+  std::string origin;   // "FILE:LINE" (the included file for included lines)
+  std::map<std::string, Action> actions;  // by return-code name (success, auth_err, ...); "default" too
+  std::map<std::string, int> jumps;       // code -> N for "code=N"
+  bool is_squadcast() const;
+};
+
+// The lines of `type` in SERVICE, includes and substacks expanded in place.
+Result<std::vector<StackEntry>> read_stack(const std::string& pam_dir, const std::string& service,
+                                           const std::string& type);
+
+// The action a control gives a code ("success", "auth_err", "authinfo_unavail", ...).
+Action action_for(const StackEntry& entry, const std::string& code);
+const char* to_string(Action action);
+
+struct StackAnalysis {
+  std::vector<std::string> lines;  // the stack and, per code, "CODE -> action -> what next"
+  bool has_squadcast = false;
+  bool outage_locks_out = false;   // Squadcast unreachable: nobody can get in
+  bool can_be_bypassed = false;    // a login can succeed without pam_squadcast's success
+  std::string bypass_reason;
+};
+
+StackAnalysis analyse_stack(const std::vector<StackEntry>& stack, const std::string& type);
+
+// Rows "stack TYPE" for auth and account (and the printed stack in `lines`).
+void check_service_stack(CheckReport& report, const std::string& pam_dir, const std::string& service,
+                         int offline_grace_seconds, std::vector<std::string>& lines);
+
+}  // namespace squadcast::pam::check

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# squadcast-pam-check as an administrator runs it (root): each check made to fail on
+# purpose, asserting the row and its fix; --user decisions through the real module
+# against the emulator (local users from nss_wrapper); --service stack analysis on
+# scratch pam.d directories. No token may appear in any output.
+# Usage: pam_check_test.sh PAM_CHECK MODULE EMULATOR SEED NSS_WRAPPER_LIB
+if [ -n "${SQUADCAST_SANITIZED:-}" ]; then echo "SKIP: sanitizer build: the system libpam cannot load an ASan module"; exit 77; fi
+set -euo pipefail
+check=$1 module=$2 emulator=$3 seed=$4 nss_wrapper=$5
+[ "$(id -u)" = 0 ] || { echo "SKIP: squadcast-pam-check is root only (the module's files are root's)"; exit 77; }
+
+work=$(mktemp -d /tmp/squadcast-pam-check-test-XXXXXX)
+cleanup() {
+  exec 9>&- || true
+  [ -n "${emu_pid:-}" ] && kill "$emu_pid" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT INT TERM
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+mkfifo "$work/stdin"
+"$emulator" --seed "$seed" --state-dir "$work/emu" --exit-on-stdin-eof <"$work/stdin" >"$work/emu.log" 2>&1 &
+emu_pid=$!
+exec 9>"$work/stdin"
+for _ in $(seq 100); do [ -s "$work/emu/url" ] && break; sleep 0.1; done
+url=$(cat "$work/emu/url") ca=$work/emu/ca.pem
+token_file() {  # ID -> a 0600 file holding that seeded token (never in argv)
+  (umask 077; curl -sf --cacert "$ca" "$url/_control/token?token_id=$1" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])' >"$work/token-$1")
+  echo "$work/token-$1"
+}
+admin=$(token_file tok-admin) user=$(token_file tok-user)
+
+printf 'alice:x:20001:20001::/nonexistent:/bin/sh\nbob:x:20002:20002::/nonexistent:/bin/sh\n' >"$work/passwd"
+printf 'alice:x:20001:\nbob:x:20002:\n' >"$work/group"
+export LD_PRELOAD=$nss_wrapper NSS_WRAPPER_PASSWD=$work/passwd NSS_WRAPPER_GROUP=$work/group
+
+org=5e8edb1f7e6f7d0001a1c0de
+opts=(org_id=$org min_role=admin "auth_url=$url" "api_url=$url" "ca_file=$ca" "cache_dir=$work/real-cache")
+
+# run NAME STDIN ARGS... : JSON into $work/out, exit status into $rc; no token anywhere.
+run() {
+  local name=$1 input=$2; shift 2
+  rc=0
+  "$check" --json "$@" <"$input" >"$work/out" 2>"$work/err" || rc=$?
+  for t in "$admin" "$user"; do
+    grep -qF -f "$t" "$work/out" "$work/err" && fail "$name: a refresh token reached the output"
+  done
+  grep -q 'eyJ' "$work/out" "$work/err" && fail "$name: an access token reached the output"
+  return 0
+}
+# row NAME FIELD: a field (status, detail, fix) of the first row whose name starts with NAME.
+row() {
+  python3 - "$work/out" "$1" "$2" <<'PY'
+import json, sys
+report = json.load(open(sys.argv[1]))
+for check in report["checks"]:
+    if check["name"].startswith(sys.argv[2]):
+        print(check[sys.argv[3]]); break
+else:
+    print("NO-ROW")
+PY
+}
+expect() {  # NAME FIELD PATTERN
+  local got; got=$(row "$1" "$2")
+  grep -qE -- "$3" <<<"$got" || { cat "$work/out" "$work/err"; fail "$1.$2 is '$got', expected /$3/"; }
+}
+
+# A healthy configuration: every check passes.
+run healthy /dev/null "${opts[@]}"
+[ "$rc" = 0 ] || { cat "$work/out"; fail "healthy options: exit $rc"; }
+expect options status '^ok$'
+expect "tls 127.0.0.1" status '^ok$'
+expect clock status '^ok$'
+echo "ok: healthy options pass"
+
+# A bad option is named, with the module's own parser's words.
+run "bad option" /dev/null "${opts[@]}" timeout=forever
+[ "$rc" = 1 ] || fail "bad option: exit $rc"
+expect options status '^fail$'
+expect options detail 'timeout=forever'
+echo "ok: a bad option fails and is named"
+
+# A config= file others can write: the module refuses it, the fix says chown/chmod.
+printf 'org_id = %s\nmin_role = admin\nauth_url = %s\napi_url = %s\nca_file = %s\ncache_dir = %s\n' \
+  "$org" "$url" "$url" "$ca" "$work/real-cache" >"$work/squadcast.conf"
+chmod 666 "$work/squadcast.conf"
+run "loose config" /dev/null --config "$work/squadcast.conf"
+[ "$rc" = 1 ] || fail "loose config: exit $rc"
+expect "config file" status '^fail$'
+expect "config file" fix "chmod 644 $work/squadcast.conf"
+expect options status '^fail$'
+run "missing config" /dev/null --config "$work/nowhere.conf"
+expect "config file" status '^fail$'
+expect "config file" fix "create $work/nowhere.conf"
+chmod 644 "$work/squadcast.conf"
+run "good config" /dev/null --config "$work/squadcast.conf"
+[ "$rc" = 0 ] || { cat "$work/out"; fail "good config: exit $rc"; }
+echo "ok: config= files are held to the module's rules"
+
+# A cache_dir others can enter.
+mkdir -m 755 "$work/open-cache"
+run "open cache" /dev/null org_id=$org "auth_url=$url" "api_url=$url" "ca_file=$ca" "cache_dir=$work/open-cache"
+expect "cache dir" status '^fail$'
+expect "cache dir" fix "chmod 700 $work/open-cache"
+# The wrong CA.
+run "wrong CA" /dev/null org_id=$org "auth_url=$url" "api_url=$url" "ca_file=$work/emu/other-ca.pem"
+expect "tls 127.0.0.1" status '^fail$'
+expect "tls 127.0.0.1" detail 'other-ca.pem'
+echo "ok: cache dir and CA file checks fail with their fixes"
+
+# Decisions through the real module: alice (admin) is allowed, bob (user role) refused.
+run "allow" "$admin" "${opts[@]}" --user alice --module "$module"
+[ "$rc" = 0 ] || { cat "$work/out" "$work/err"; fail "allow: exit $rc"; }
+expect "auth decision" status '^ok$'
+expect "auth decision" detail '^PAM_SUCCESS; log: .*auth: user=alice email=alice@acme.test role=admin decision=allow'
+expect "account decision" detail '^PAM_SUCCESS; log: .*account: user=alice .*decision=allow source=auth'
+[ ! -e "$work/real-cache" ] || fail "the decision wrote to the real cache_dir"
+run "deny" "$user" "${opts[@]}" --user bob --module "$module"
+expect "auth decision" status '^warn$'
+expect "auth decision" detail '^PAM_PERM_DENIED|^PAM_AUTH_ERR'
+expect "auth decision" detail 'decision=deny .*reason=.*(role|admin)'
+[ ! -e "$work/real-cache" ] || fail "the decision wrote to the real cache_dir"
+# The same through a config= file that names the real cache_dir: still the scratch one.
+run "allow via config" "$admin" --config "$work/squadcast.conf" --user alice --module "$module"
+expect "auth decision" status '^ok$'
+[ ! -e "$work/real-cache" ] || fail "the decision through config= wrote to the real cache_dir"
+echo "ok: --user decisions: allow and deny, with the log line, real cache untouched"
+
+# Squadcast down: connectivity fails, the decision is AUTHINFO_UNAVAIL.
+curl -sf --cacert "$ca" -X POST -d '{"endpoint":"any","count":100,"mode":"drop"}' "$url/_control/fault" >/dev/null
+run "down" "$admin" "${opts[@]}" timeout=5 --user alice --module "$module"
+[ "$rc" = 1 ] || fail "down: exit $rc"
+expect "auth decision" detail '^PAM_AUTHINFO_UNAVAIL'
+curl -sf --cacert "$ca" -X POST -d '{"endpoint":"any","count":0}' "$url/_control/fault" >/dev/null
+echo "ok: an outage shows as PAM_AUTHINFO_UNAVAIL"
+
+# Stacks.
+mkdir -p "$work/pam.d"
+line="pam_squadcast.so org_id=$org min_role=admin auth_url=$url api_url=$url ca_file=$ca"
+printf 'auth required %s\naccount required %s\n' "$line" "$line" >"$work/pam.d/locked"
+run "lockout stack" /dev/null --service locked --pam-dir "$work/pam.d"
+[ "$rc" = 1 ] || fail "lockout stack: exit $rc"
+expect "stack auth" status '^fail$'
+expect "stack auth" detail 'nobody gets in'
+expect "stack auth" fix 'authinfo_unavail=ignore'
+python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["stack"]; sys.exit(0 if any("AUTHINFO_UNAVAIL" in l and "nobody gets in" in l for l in s) else 1)' "$work/out" ||
+  fail "the stack listing does not say what AUTHINFO_UNAVAIL leads to"
+
+printf 'auth [success=done authinfo_unavail=ignore default=die] %s\nauth required pam_unix.so\n' "$line" >"$work/pam.d/common-squadcast"
+printf '@include common-squadcast\naccount [success=done authinfo_unavail=ignore default=die] %s\naccount required pam_unix.so\n' "$line" >"$work/pam.d/healthy"
+run "healthy stack" /dev/null --service healthy --pam-dir "$work/pam.d"
+[ "$rc" = 0 ] || { cat "$work/out"; fail "healthy stack: exit $rc"; }
+expect "stack auth" status '^ok$'
+expect "stack account" status '^ok$'
+expect options status '^ok$'   # the options came from the stack's pam_squadcast line
+
+printf 'auth sufficient pam_unix.so\nauth include locked\naccount include locked\n' >"$work/pam.d/skippable"
+run "skippable stack" /dev/null --service skippable --pam-dir "$work/pam.d"
+expect "stack auth" status '^warn$'
+expect "stack auth" detail 'bypassed: pam_unix.so \(sufficient'
+printf 'auth required pam_unix.so\nauth optional %s\naccount required pam_unix.so\n' "$line" >"$work/pam.d/optional"
+run "optional stack" /dev/null --service optional --pam-dir "$work/pam.d"
+expect "stack auth" status '^warn$'
+expect "stack auth" detail 'does not stop the login'
+echo "ok: stacks: lockout flagged, healthy passes, sufficient-before and optional flagged"
+
+# Text output: the verdict line.
+"$check" "${opts[@]}" >"$work/text" 2>&1 </dev/null || true
+grep -q '^squadcast-pam-check: all [0-9]* checks passed' "$work/text" || { cat "$work/text"; fail "no verdict line"; }
+echo "PASS: squadcast-pam-check"

@@ -1,0 +1,82 @@
+// squadcast-pam-check --service: libpam's stack rules played over pam.d files, one row per
+// stack: what an outage of Squadcast does, and whether the module can be bypassed.
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "pam_stack_analysis.hpp"
+#include "temp_dir.hpp"
+
+using namespace squadcast::pam::check;
+
+namespace {
+
+struct StackCase {
+  const char* name;
+  const char* file;  // the auth lines of service "svc"
+  bool locks_out;
+  bool bypassed;
+};
+
+const StackCase cases[] = {
+    {"required alone: an outage locks everyone out", "auth required pam_squadcast.so org_id=x\n", true, false},
+    {"requisite then pam_unix: still locked out", "auth requisite pam_squadcast.so\nauth required pam_unix.so\n", true, false},
+    {"authinfo_unavail=ignore then pam_unix: a way in, no bypass",
+     "auth [success=done authinfo_unavail=ignore default=die] pam_squadcast.so\nauth required pam_unix.so\n", false,
+     false},
+    {"sufficient pam_unix before: bypassed", "auth sufficient pam_unix.so\nauth required pam_squadcast.so\n", false, true},
+    {"optional: a refusal does not stop the login", "auth required pam_unix.so\nauth optional pam_squadcast.so\n",
+     false, true},
+    {"a jump over pam_squadcast: bypassed",
+     "auth [success=1 default=ignore] pam_unix.so\nauth required pam_squadcast.so\nauth required pam_permit.so\n", false,
+     true},
+    {"pam_deny as the fallback is no way in",
+     "auth [success=done authinfo_unavail=ignore default=die] pam_squadcast.so\nauth required pam_deny.so\n", true,
+     false},
+};
+
+}  // namespace
+
+TEST_CASE("stack analysis: outage lock-out and bypass, one row per stack") {
+  for (const StackCase& c : cases) {
+    INFO(c.name);
+    squadcast::test::TempDir dir;
+    std::ofstream(dir / "svc") << c.file;
+    auto stack = read_stack(dir.path(), "svc", "auth");
+    REQUIRE(stack.ok());
+    StackAnalysis analysis = analyse_stack(stack.value(), "auth");
+    CHECK(analysis.has_squadcast);
+    CHECK(analysis.outage_locks_out == c.locks_out);
+    CHECK(analysis.can_be_bypassed == c.bypassed);
+  }
+}
+
+TEST_CASE("stack analysis: include, substack and @include are followed; other types are left out") {
+  squadcast::test::TempDir dir;
+  std::ofstream(dir / "common-auth") << "auth required pam_unix.so nullok\n";
+  std::ofstream(dir / "squadcast") << "auth [success=done authinfo_unavail=ignore default=die] \\\n"
+                                      "  pam_squadcast.so [prompt=Squadcast token: ]\n";
+  std::ofstream(dir / "svc") << "# comment\n-auth substack squadcast\n@include common-auth\n"
+                                "account required pam_unix.so\nsession include common-auth\n";
+  auto stack = read_stack(dir.path(), "svc", "auth");
+  REQUIRE(stack.ok());
+  REQUIRE(stack.value().size() == 2);
+  CHECK(stack.value()[0].is_squadcast());
+  CHECK(stack.value()[0].args == std::vector<std::string>{"[prompt=Squadcast token: ]"});
+  CHECK(stack.value()[1].module == "pam_unix.so");
+  CHECK(action_for(stack.value()[0], "authinfo_unavail") == Action::ignore);
+  CHECK(action_for(stack.value()[0], "perm_denied") == Action::die);
+
+  StackAnalysis analysis = analyse_stack(stack.value(), "auth");
+  bool described = false;
+  for (const std::string& line : analysis.lines) {
+    described = described || line.find("AUTHINFO_UNAVAIL -> ignored -> falls through to pam_unix.so") != std::string::npos;
+  }
+  CHECK(described);
+}
+
+TEST_CASE("stack analysis: a missing service file or an include loop is an error, not a crash") {
+  squadcast::test::TempDir dir;
+  CHECK_FALSE(read_stack(dir.path(), "nowhere", "auth").ok());
+  std::ofstream(dir / "loop") << "auth include loop\n";
+  CHECK_FALSE(read_stack(dir.path(), "loop", "auth").ok());
+}
