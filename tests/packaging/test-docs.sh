@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # packaging:docs — the man pages render with `man -l` without groff warnings, and document
 # every option the code accepts (the code is the one source of truth for the option
-# lists; this test keeps the man pages and the README in step with it).
+# lists; this test keeps the man pages, and the option tables of docs/pam-module.md and
+# docs/configuration.md, in step with it. The man pages are the complete reference; the
+# docs' tables must name nothing the code does not have).
 #   test-docs.sh SOURCE_DIR
 set -uo pipefail
 src=${1:?usage: test-docs.sh SOURCE_DIR}
@@ -38,6 +40,17 @@ if [ -f "$pam_src" ]; then
       bad "packaging/config/pam.conf does not mention option '$key'"
   done
   echo "ok: pam_squadcast(8) documents $(wc -w <<<"$keys") options of $pam_src"
+  # The options table of docs/pam-module.md: every option it names exists.
+  pam_doc=$src/docs/pam-module.md
+  if [ -f "$pam_doc" ]; then
+    documented=$(sed -n '/^## Options/,/^## /p' "$pam_doc" | grep -E '^\| `' | cut -d'|' -f2 |
+      grep -oE '`[a-z_]+' | tr -d '`' | sort -u)
+    [ -n "$documented" ] || bad "no options table found in $pam_doc (format changed?)"
+    for key in $documented; do
+      grep -qxF "$key" <<<"$keys" || bad "docs/pam-module.md names option '$key' that $pam_src does not have"
+    done
+    echo "ok: docs/pam-module.md names $(wc -w <<<"$documented") options, all in the code"
+  fi
 else
   echo "note: $pam_src not found, PAM option check skipped"
 fi
@@ -56,7 +69,20 @@ if [ -f "$config_src" ]; then
     grep -q "$var" <<<"$conf_text$(man -l "$man_dir/squadcast-credential.1" 2>/dev/null)" ||
       bad "environment variable $var is in no man page"
   done
-  echo "ok: squadcast-config(5) documents the keys of $config_src"
+  # The table of docs/configuration.md: every key and environment variable it names exists.
+  conf_doc=$src/docs/configuration.md
+  if [ -f "$conf_doc" ]; then
+    rows=$(grep -E '^\| (`|–)' "$conf_doc")
+    [ -n "$rows" ] || bad "no key table found in $conf_doc (format changed?)"
+    for key in $(cut -d'|' -f2 <<<"$rows" | grep -oE '`[a-z_]+`' | tr -d '`'); do
+      grep -qxF "$key" <<<"$keys" || bad "docs/configuration.md names key '$key' that $config_src does not have"
+    done
+    for var in $(cut -d'|' -f3 <<<"$rows" | grep -oE 'SQUADCAST_[A-Z_]+' | sort -u); do
+      grep -rqF "\"$var\"" "$src/common" "$src/credential-helper" ||
+        bad "docs/configuration.md names environment variable $var that no code reads"
+    done
+    echo "ok: docs/configuration.md names only keys and variables the code has"
+  fi
 fi
 
 # Helper: every long option and command of the usage text is in squadcast-credential(1).
