@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -179,6 +180,27 @@ Status ensure_private_dir(const std::string& path) {
   if (st.st_mode & 077) {
     return Error{ErrorKind::permission,
                  path + " has mode " + octal_mode(st.st_mode) + "; it must be 0700 (run: chmod 700 " + path + ")"};
+  }
+  return success();
+}
+
+Status check_directory_chain(const std::string& dir) {
+  char* resolved = realpath(dir.c_str(), nullptr);
+  if (resolved == nullptr) return io_error("cannot resolve", dir);
+  std::string real(resolved);
+  free(resolved);  // NOLINT(cppcoreguidelines-no-malloc): realpath's buffer
+  for (std::string ancestor = parent_directory(real);; ancestor = parent_directory(ancestor)) {
+    struct stat st {};
+    if (lstat(ancestor.c_str(), &st) != 0) return io_error("cannot inspect", ancestor);
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+      return Error{ErrorKind::permission, dir + ": the directory above it, " + ancestor + ", is owned by uid " +
+                                              std::to_string(st.st_uid)};
+    }
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+      return Error{ErrorKind::permission, dir + ": the directory above it, " + ancestor +
+                                              ", is writable by others (mode " + octal_mode(st.st_mode) + ")"};
+    }
+    if (ancestor == "/") break;
   }
   return success();
 }

@@ -299,6 +299,34 @@ TEST_CASE("an unusable cache_dir is a warning once per call, and is not used", "
   CHECK(std::filesystem::is_empty(loose));                               // ...or written there
 }
 
+TEST_CASE("a cache_dir inside a directory others may write is not used", "[cache]") {
+  // Whoever can write the parent can rename root's 0700 cache directory away and put a
+  // symlink in its place between our check and our open: the whole chain must be safe.
+  Emulator emu;
+  PamTestEnv env;
+  const auto admin = emu.refresh_token("tok-admin");
+  const std::string open_parent = env.root() + "/shared";
+  std::filesystem::create_directory(open_parent);
+  ::chmod(open_parent.c_str(), 0777);  // writable by everyone, and not sticky
+  const std::string cache = open_parent + "/cache";
+  auto service = env.service("sq-open-parent", auth_and_account,
+                             "auth_url=" + emu.url() + " api_url=" + emu.url() + " ca_file=" + emu.ca_file() +
+                                 " cache_dir=" + cache + " timeout=5 org_id=" + acme + " min_role=admin cache_ttl=300");
+  ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
+  std::string log;
+  {
+    squadcast::test::StderrCapture capture;
+    CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);  // decided without the cache
+    CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);
+    log = capture.text();
+  }
+  ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
+  INFO(log);
+  CHECK(log.find("is unusable") != std::string::npos);
+  CHECK(emu.counter("exchange") == 2);  // nothing was cached...
+  CHECK((!std::filesystem::exists(cache) || std::filesystem::is_empty(cache)));  // ...or written there
+}
+
 TEST_CASE("the cache saves exchanges", "[cache]") {
   Emulator emu;
   PamTestEnv env;

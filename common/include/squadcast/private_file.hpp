@@ -35,6 +35,11 @@ Status write_private_file(const std::string& path, std::string_view data,
 // have no group/world permissions.
 Status ensure_private_dir(const std::string& path);
 
+// Every directory above `dir` (after resolving symlinks) is root's or ours, and any that
+// others may write is sticky: otherwise whoever can write one of them can rename our
+// private directory away and put a symlink in its place between a check and an open.
+Status check_directory_chain(const std::string& dir);
+
 Status remove_private_file(const std::string& path);
 
 // An exclusive flock held until destruction: single flight across processes.
