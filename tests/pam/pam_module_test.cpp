@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -183,6 +184,34 @@ TEST_CASE("Squadcast unreachable, timeout and offline grace", "[network]") {
     CHECK(run_pam(service, "alice", {short_admin}, false).auth == PAM_AUTH_ERR);
     emu.fault("any", 1000, "drop");
     CHECK(run_pam(service, "alice", {short_admin}, false).auth == PAM_AUTHINFO_UNAVAIL);
+  }
+  SECTION("a caller who stops the login past timeout= gets no grace") {
+    // su and sudo keep the caller's real uid while PAM runs, so the caller may SIGSTOP them.
+    // Stopped past timeout= during the exchange, the user lookup (which would refuse: a
+    // demoted or removed user) is never sent, and the missed deadline looks like an outage.
+    auto service = env.service("sq-stopped", auth_and_account,
+                               base_args(emu, env, org + "cache_ttl=0 offline_grace=600" + " timeout=2"));
+    CHECK(run_pam(service, "alice", {admin}, true).auth == PAM_SUCCESS);  // a grace entry exists
+    emu.fault("user", 1000, "status", 403);         // Squadcast now refuses this user
+    emu.fault("exchange", 1, "none", 0, "", 1000);  // the exchange answers after a second
+    const auto exchanges = emu.counter("exchange");
+    pid_t child = ::fork();
+    if (child == 0) {
+      ::setpgid(0, 0);  // run_pam forks again: stop the whole group, as a shell's job control does
+      ::_exit(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS ? 0 : 1);
+    }
+    ::setpgid(child, child);
+    for (int i = 0; i < 200 && emu.counter("exchange") == exchanges; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ::kill(-child, SIGSTOP);  // the exchange request is out; its answer is a second away
+    std::this_thread::sleep_for(std::chrono::seconds(3));  // past timeout=2
+    ::kill(-child, SIGCONT);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);  // refused, not allowed by offline_grace
+    CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_AUTH_ERR);  // not stopped: the 403 refuses
   }
 }
 
