@@ -192,13 +192,16 @@ Status check_directory_chain(const std::string& dir) {
   for (std::string ancestor = parent_directory(real);; ancestor = parent_directory(ancestor)) {
     struct stat st {};
     if (lstat(ancestor.c_str(), &st) != 0) return io_error("cannot inspect", ancestor);
+    std::string why;
     if (st.st_uid != 0 && st.st_uid != geteuid()) {
-      return Error{ErrorKind::permission, dir + ": the directory above it, " + ancestor + ", is owned by uid " +
-                                              std::to_string(st.st_uid)};
+      why.append(", is owned by uid ").append(std::to_string(st.st_uid));
+    } else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+      why.append(", is writable by others (mode ").append(octal_mode(st.st_mode)).append(")");
     }
-    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
-      return Error{ErrorKind::permission, dir + ": the directory above it, " + ancestor +
-                                              ", is writable by others (mode " + octal_mode(st.st_mode) + ")"};
+    if (!why.empty()) {
+      std::string message(dir);
+      message.append(": the directory above it, ").append(ancestor).append(why);
+      return Error{ErrorKind::permission, message};
     }
     if (ancestor == "/") break;
   }
