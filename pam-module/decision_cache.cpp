@@ -61,7 +61,10 @@ std::string DecisionCache::path_for(const std::string& key, std::string_view suf
   return dir_ + "/" + key + std::string(suffix);
 }
 
-Status DecisionCache::usable() const { return ensure_private_dir(dir_); }
+Status DecisionCache::usable() const {
+  if (auto dir = ensure_private_dir(dir_); !dir) return dir;
+  return check_directory_chain(dir_);
+}
 
 std::optional<CachedDecision> DecisionCache::read(const std::string& key) const {
   auto text = read_private_file(path_for(key, ".decision"), ::geteuid(), max_entry_size);

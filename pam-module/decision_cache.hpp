@@ -35,7 +35,8 @@ class DecisionCache {
   static std::string key_for(const Secret& refresh_token, std::string_view auth_url);
 
   // The directory exists (created 0700 if missing), is ours, not a symlink, not open to
-  // others. Otherwise nothing in it may be trusted or written.
+  // others, and no directory above it lets others swap it. Otherwise nothing in it may
+  // be trusted or written.
   Status usable() const;
   std::optional<CachedDecision> read(const std::string& key) const;  // anything odd: nullopt
   Status write(const std::string& key, const CachedDecision& entry) const;

@@ -1,7 +1,10 @@
 #include "token_verification.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <chrono>
+#include <csignal>
 #include <optional>
 
 #include "squadcast/access_token.hpp"
@@ -20,6 +23,39 @@ std::optional<VerifiedIdentity> from_cache(const DecisionCache& cache, const std
   if (!entry || !is_within(*entry, now, max_age)) return std::nullopt;
   return VerifiedIdentity{entry->identity, by, entry->verified_at};
 }
+
+// su and sudo run PAM with the caller's real uid, so the caller may stop them (SIGSTOP,
+// Ctrl-Z) and resume them past timeout=: a refusal on its way (or the user lookup never
+// sent) then looks like an outage, and offline_grace would allow. Stopping cannot be
+// prevented, but it can be seen: SIGCONT is held blocked while we decide, so a resume
+// leaves it pending (POSIX: even when ignored). The host gets it when the mask is restored.
+class StopDetector {
+ public:
+  StopDetector() {
+    sigset_t cont;
+    sigemptyset(&cont);
+    sigaddset(&cont, SIGCONT);
+    blocked_ = pthread_sigmask(SIG_BLOCK, &cont, &saved_) == 0;
+    pending_before_ = !blocked_ || continue_pending();  // cannot tell: assume stopped
+  }
+  ~StopDetector() {
+    if (blocked_) pthread_sigmask(SIG_SETMASK, &saved_, nullptr);
+  }
+  StopDetector(const StopDetector&) = delete;
+  StopDetector& operator=(const StopDetector&) = delete;
+
+  bool was_stopped() const { return pending_before_ || continue_pending(); }
+
+ private:
+  static bool continue_pending() {
+    sigset_t pending;
+    sigemptyset(&pending);
+    return sigpending(&pending) != 0 || sigismember(&pending, SIGCONT) == 1;
+  }
+  sigset_t saved_{};
+  bool blocked_ = false;
+  bool pending_before_ = false;
+};
 
 }  // namespace
 
@@ -45,6 +81,7 @@ HttpOptions module_http_options(const PamOptions& options, milliseconds remainin
 }
 
 Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& token, const VerifyContext& context) {
+  const StopDetector stop;  // before the deadline starts: any stop after it is seen
   const auto deadline = Clock::now() + std::chrono::seconds(options.timeout_seconds);
   auto remaining = [&] {
     return std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(deadline - Clock::now()));
@@ -98,6 +135,11 @@ Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& t
     return error;
   }
   if (!use_cache) return error;
+  if (stop.was_stopped()) {
+    context.warn("this login was stopped and resumed while Squadcast was asked (" + error.message +
+                 "): no offline grace, since the caller may have caused the outage");
+    return error;
+  }
   if (auto grace = from_cache(cache, key, context.clock(), options.offline_grace_seconds, VerifiedBy::offline_grace)) {
     context.debug(std::string("Squadcast unreachable (") + error.message + "), using the offline grace");
     return *grace;

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <thread>
 
@@ -183,6 +184,30 @@ Status check_private_dir(const std::string& path) {
   if (st.st_mode & 077) {
     return Error{ErrorKind::permission,
                  path + " has mode " + octal_mode(st.st_mode) + "; it must be 0700 (run: chmod 700 " + path + ")"};
+  }
+  return success();
+}
+
+Status check_directory_chain(const std::string& dir) {
+  char* resolved = realpath(dir.c_str(), nullptr);
+  if (resolved == nullptr) return io_error("cannot resolve", dir);
+  std::string real(resolved);
+  free(resolved);  // NOLINT(cppcoreguidelines-no-malloc): realpath's buffer
+  for (std::string ancestor = parent_directory(real);; ancestor = parent_directory(ancestor)) {
+    struct stat st {};
+    if (lstat(ancestor.c_str(), &st) != 0) return io_error("cannot inspect", ancestor);
+    std::string why;
+    if (st.st_uid != 0 && st.st_uid != geteuid()) {
+      why.append(", is owned by uid ").append(std::to_string(st.st_uid));
+    } else if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+      why.append(", is writable by others (mode ").append(octal_mode(st.st_mode)).append(")");
+    }
+    if (!why.empty()) {
+      std::string message(dir);
+      message.append(": the directory above it, ").append(ancestor).append(why);
+      return Error{ErrorKind::permission, message};
+    }
+    if (ancestor == "/") break;
   }
   return success();
 }

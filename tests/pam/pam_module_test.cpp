@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <csignal>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -184,6 +185,34 @@ TEST_CASE("Squadcast unreachable, timeout and offline grace", "[network]") {
     emu.fault("any", 1000, "drop");
     CHECK(run_pam(service, "alice", {short_admin}, false).auth == PAM_AUTHINFO_UNAVAIL);
   }
+  SECTION("a caller who stops the login past timeout= gets no grace") {
+    // su and sudo keep the caller's real uid while PAM runs, so the caller may SIGSTOP them.
+    // Stopped past timeout= during the exchange, the user lookup (which would refuse: a
+    // demoted or removed user) is never sent, and the missed deadline looks like an outage.
+    auto service = env.service("sq-stopped", auth_and_account,
+                               base_args(emu, env, org + "cache_ttl=0 offline_grace=600" + " timeout=2"));
+    CHECK(run_pam(service, "alice", {admin}, true).auth == PAM_SUCCESS);  // a grace entry exists
+    emu.fault("user", 1000, "status", 403);         // Squadcast now refuses this user
+    emu.fault("exchange", 1, "none", 0, "", 1000);  // the exchange answers after a second
+    const auto exchanges = emu.counter("exchange");
+    pid_t child = ::fork();
+    if (child == 0) {
+      ::setpgid(0, 0);  // run_pam forks again: stop the whole group, as a shell's job control does
+      ::_exit(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS ? 0 : 1);
+    }
+    ::setpgid(child, child);
+    for (int i = 0; i < 200 && emu.counter("exchange") == exchanges; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    ::kill(-child, SIGSTOP);  // the exchange request is out; its answer is a second away
+    std::this_thread::sleep_for(std::chrono::seconds(3));  // past timeout=2
+    ::kill(-child, SIGCONT);
+    int status = 0;
+    REQUIRE(::waitpid(child, &status, 0) == child);
+    CHECK(WIFEXITED(status));
+    CHECK(WEXITSTATUS(status) == 1);  // refused, not allowed by offline_grace
+    CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_AUTH_ERR);  // not stopped: the 403 refuses
+  }
 }
 
 TEST_CASE("definite refusals are never graced, outages are", "[network]") {
@@ -297,6 +326,34 @@ TEST_CASE("an unusable cache_dir is a warning once per call, and is not used", "
   CHECK(log.find("debug:") == std::string::npos);
   CHECK(emu.counter("exchange") == 2);                                   // nothing was cached...
   CHECK(std::filesystem::is_empty(loose));                               // ...or written there
+}
+
+TEST_CASE("a cache_dir inside a directory others may write is not used", "[cache]") {
+  // Whoever can write the parent can rename root's 0700 cache directory away and put a
+  // symlink in its place between our check and our open: the whole chain must be safe.
+  Emulator emu;
+  PamTestEnv env;
+  const auto admin = emu.refresh_token("tok-admin");
+  const std::string open_parent = env.root() + "/shared";
+  std::filesystem::create_directory(open_parent);
+  ::chmod(open_parent.c_str(), 0777);  // writable by everyone, and not sticky
+  const std::string cache = open_parent + "/cache";
+  auto service = env.service("sq-open-parent", auth_and_account,
+                             "auth_url=" + emu.url() + " api_url=" + emu.url() + " ca_file=" + emu.ca_file() +
+                                 " cache_dir=" + cache + " timeout=5 org_id=" + acme + " min_role=admin cache_ttl=300");
+  ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
+  std::string log;
+  {
+    squadcast::test::StderrCapture capture;
+    CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);  // decided without the cache
+    CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);
+    log = capture.text();
+  }
+  ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
+  INFO(log);
+  CHECK(log.find("is unusable") != std::string::npos);
+  CHECK(emu.counter("exchange") == 2);  // nothing was cached...
+  CHECK((!std::filesystem::exists(cache) || std::filesystem::is_empty(cache)));  // ...or written there
 }
 
 TEST_CASE("the cache saves exchanges", "[cache]") {

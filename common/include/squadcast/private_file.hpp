@@ -39,6 +39,11 @@ Status ensure_private_dir(const std::string& path);
 // diagnostic commands): ours, not a symlink, no group/world permissions.
 Status check_private_dir(const std::string& path);
 
+// Every directory above `dir` (after resolving symlinks) is root's or ours, and any that
+// others may write is sticky: otherwise whoever can write one of them can rename our
+// private directory away and put a symlink in its place between a check and an open.
+Status check_directory_chain(const std::string& dir);
+
 Status remove_private_file(const std::string& path);
 
 // An exclusive flock held until destruction: single flight across processes.
