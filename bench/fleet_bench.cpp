@@ -13,8 +13,12 @@
 // nobody else was refused, and no login was wrongly allowed (the ctest uses it).
 #include <security/pam_appl.h>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -90,7 +94,7 @@ int converse(int n, const pam_message** msg, pam_response** resp, void* data) {
   return PAM_SUCCESS;
 }
 
-int login(const std::string& confdir, int host, const fleet::FleetUser& user) {
+int login_here(const std::string& confdir, int host, const fleet::FleetUser& user) {
   pam_conv conv{converse, const_cast<std::string*>(&user.token)};
   pam_handle_t* pamh = nullptr;
   const std::string service = fleet::World::service_of(host);
@@ -99,6 +103,20 @@ int login(const std::string& confdir, int host, const fleet::FleetUser& user) {
   rc = pam_authenticate(pamh, PAM_SILENT);
   pam_end(pamh, rc);
   return rc;
+}
+
+// Each login in a process of its own, as on a real host (one sshd per connection): the
+// module swaps the process-wide environment while it talks to Squadcast, which concurrent
+// logins in one threaded process would see (nss_wrapper finds its files through it).
+int login(const std::string& confdir, int host, const fleet::FleetUser& user) {
+  const pid_t child = ::fork();
+  if (child < 0) return PAM_SYSTEM_ERR;
+  if (child == 0) ::_exit(login_here(confdir, host, user));
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) return PAM_SYSTEM_ERR;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : PAM_SYSTEM_ERR;
 }
 
 struct Attempt {

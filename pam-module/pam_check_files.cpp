@@ -96,6 +96,9 @@ void check_admin_files(CheckReport& report, const std::vector<std::string>& args
   } else if (auto safe = check_private_dir(options.cache_dir); !safe) {
     report.fail("cache dir", safe.error().message + "; the module will not cache or single-flight",
                 "chown root:root " + options.cache_dir + " && chmod 700 " + options.cache_dir);
+  } else if (auto chain = check_directory_chain(options.cache_dir); !chain) {
+    report.fail("cache dir", chain.error().message + "; the module will not cache or single-flight",
+                "put cache_dir under directories only root can write (the default is /var/cache/squadcast-pam)");
   } else {
     report.ok("cache dir", describe_file(options.cache_dir) + ": root's, 0700");
   }

@@ -14,8 +14,8 @@ namespace squadcast {
 // one) may also reap our child before we do. A fork+exec of a separate binary would avoid
 // both, but adds an installed program and a pipe protocol carrying secrets. The swap has
 // one cost: it is process-wide, so another thread of the host calling getenv meanwhile
-// sees the empty environment. PAM hosts call the module from one thread, and an empty
-// environment only ever removes a setting, never adds one. The arrays stay valid the
+// sees the empty environment; an empty environment only ever removes a setting, never
+// adds one. Overlapping calls from several threads share one swap (fixed_environment.cpp). The arrays stay valid the
 // whole time (the original is the process's own; ours is static), so a concurrent getenv
 // never reads freed memory.
 class FixedEnvironment {
@@ -24,9 +24,6 @@ class FixedEnvironment {
   ~FixedEnvironment();
   FixedEnvironment(const FixedEnvironment&) = delete;
   FixedEnvironment& operator=(const FixedEnvironment&) = delete;
-
- private:
-  char** saved_;
 };
 
 }  // namespace squadcast

@@ -22,9 +22,14 @@ const std::vector<std::string> auth_and_account = {"auth required @MODULE@ @ARGS
                                                    "account required @MODULE@ @ARGS@"};
 const std::vector<std::string> account_only = {"account required @MODULE@ @ARGS@"};
 
+// Each option once (a repeated one is a configuration error): the base's timeout and
+// min_role only where the row names none.
 std::string args_for(const Emulator& emu, const PamTestEnv& env, const std::string& extra) {
-  return "auth_url=" + emu.url() + " api_url=" + emu.url() + " ca_file=" + emu.ca_file() + " cache_dir=" +
-         env.cache_dir() + " timeout=5 org_id=" + acme + " min_role=stakeholder " + extra;
+  std::string base = "auth_url=" + emu.url() + " api_url=" + emu.url() + " ca_file=" + emu.ca_file() +
+                     " cache_dir=" + env.cache_dir() + " org_id=" + acme;
+  if (extra.find("timeout=") == std::string::npos) base += " timeout=5";
+  if (extra.find("min_role=") == std::string::npos) base += " min_role=stakeholder";
+  return base + " " + extra;
 }
 
 // Runs auth (+ account) and returns the pam_syslog lines pam_wrapper printed meanwhile.
@@ -104,7 +109,7 @@ TEST_CASE("team membership and on-call duty", "[teams]") {
   int n = 0;
   for (const auto& row : rows) {
     INFO(row.name);
-    // Later min_role= wins over the base's stakeholder; caches off so rows stay independent.
+    // Caches off so rows stay independent.
     auto service = env.service("sq-team-" + std::to_string(n++), auth_and_account,
                                args_for(emu, env, std::string("cache_ttl=0 oncall_ttl=0 ") + row.args));
     auto result = logged_run(service, row.user, emu.refresh_token(row.token_id), true);
@@ -193,14 +198,14 @@ TEST_CASE("errors and outages of the team lookups", "[teams]") {
   }
   SECTION("Squadcast down: offline_grace alone never extends an on-call answer") {
     auto service = env.service("sq-down-nograce", auth_and_account,
-                               args_for(emu, env, oncall + "oncall_ttl=0") + " timeout=2");
+                               args_for(emu, env, oncall + "oncall_ttl=0 timeout=2"));
     CHECK(run_pam(service, "alice", {alice}, true).auth == PAM_SUCCESS);
     emu.fault("any", 1000, "drop");
     CHECK(run_pam(service, "alice", {alice}, true).auth == PAM_AUTHINFO_UNAVAIL);
   }
   SECTION("Squadcast down: oncall_offline_grace lets the last responder in, nobody else") {
     auto service = env.service("sq-down-grace", auth_and_account,
-                               args_for(emu, env, oncall + "oncall_ttl=0 oncall_offline_grace=600") + " timeout=2");
+                               args_for(emu, env, oncall + "oncall_ttl=0 oncall_offline_grace=600 timeout=2"));
     CHECK(run_pam(service, "alice", {alice}, true).auth == PAM_SUCCESS);
     emu.fault("any", 1000, "drop");
     auto result = logged_run(service, "alice", alice, true);
