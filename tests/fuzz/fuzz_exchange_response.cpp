@@ -25,8 +25,7 @@ bool is_jwt_charset(std::string_view token) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  long status = data[0] < 0xC0 ? 200 : statuses[data[0] & 0x0F];
-  std::string_view body = fuzz::as_text(data + 1, size - 1);
+  const auto [status, body] = fuzz::http_answer(data, size, statuses);
 
   auto result = parse_exchange_response(status, body);
   if (result) {

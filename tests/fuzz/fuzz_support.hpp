@@ -23,6 +23,16 @@ inline std::string_view as_text(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
 }
 
+// An HTTP answer from fuzz input (size > 0): a first byte below 0xC0 means 200, else its
+// low 4 bits pick one of the target's 16 statuses; the rest is the body. Seeds rely on it.
+struct HttpAnswer {
+  long status;
+  std::string_view body;
+};
+inline HttpAnswer http_answer(const std::uint8_t* data, std::size_t size, const long (&statuses)[16]) {
+  return {data[0] < 0xC0 ? 200 : statuses[data[0] & 0x0F], as_text(data + 1, size - 1)};
+}
+
 // Splits "first\nrest" at the first newline (the whole input is `rest` when there is none).
 inline std::pair<std::string_view, std::string_view> split_first_line(std::string_view text) {
   auto newline = text.find('\n');

@@ -14,8 +14,7 @@ constexpr long statuses[] = {200, 401, 403, 404, 429, 500, 502, 503, 400, 301, 2
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size == 0) return 0;
-  long status = data[0] < 0xC0 ? 200 : statuses[data[0] & 0x0F];
-  std::string_view body = fuzz::as_text(data + 1, size - 1);
+  const auto [status, body] = fuzz::http_answer(data, size, statuses);
 
   auto result = parse_user_response(status, body);
   if (result) {
