@@ -163,6 +163,7 @@ Result<GateDecision> check_team_gates(const PamOptions& options, const GateReque
       return GateDecision{Verdict::config_error, error.message + " (refusing everyone)", VerifiedBy::squadcast};
     }
     if (is_unreachable(error.kind)) {
+      if (!may_be_graced(error.kind)) return error;  // a 429: the token's holder can cause it
       if (auto hit = cached(grace, VerifiedBy::offline_grace)) {
         context.debug("Squadcast unreachable (" + error.message + "), using the on-call offline grace");
         return *hit;

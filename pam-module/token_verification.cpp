@@ -135,6 +135,11 @@ Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& t
     return error;
   }
   if (!use_cache) return error;
+  if (!may_be_graced(error.kind)) {
+    context.debug(std::string("Squadcast unreachable (") + error.message +
+                  "): no offline grace, since the token's holder can exhaust its rate limit");
+    return error;
+  }
   if (stop.was_stopped()) {
     context.warn("this login was stopped and resumed while Squadcast was asked (" + error.message +
                  "): no offline grace, since the caller may have caused the outage");

@@ -36,4 +36,6 @@ bool is_unreachable(ErrorKind kind) {
   }
 }
 
+bool may_be_graced(ErrorKind kind) { return is_unreachable(kind) && kind != ErrorKind::rate_limited; }
+
 }  // namespace squadcast

@@ -215,7 +215,7 @@ TEST_CASE("Squadcast unreachable, timeout and offline grace", "[network]") {
   }
 }
 
-TEST_CASE("definite refusals are never graced, outages are", "[network]") {
+TEST_CASE("definite refusals and 429s are never graced, outages are", "[network]") {
   Emulator emu;
   PamTestEnv env;
   const auto admin = emu.refresh_token("tok-admin");
@@ -242,7 +242,9 @@ TEST_CASE("definite refusals are never graced, outages are", "[network]") {
       {"exchange not JSON", "exchange", "malformed", 0, "admin", PAM_AUTH_ERR},
       {"malformed role", nullptr, "none", 0, "admin\nrole=owner", PAM_AUTH_ERR},
       {"exchange 503 (an outage: graced)", "exchange", "status", 503, "admin", PAM_SUCCESS},
-      {"user lookup 429 (an outage: graced)", "user", "status", 429, "admin", PAM_SUCCESS},
+      // A 429 is unreachable but never graced: a revoked token's holder can exhaust its limit.
+      {"exchange 429 (the token's own limit: not graced)", "exchange", "status", 429, "admin", PAM_AUTHINFO_UNAVAIL},
+      {"user lookup 429 (not graced)", "user", "status", 429, "admin", PAM_AUTHINFO_UNAVAIL},
   };
   for (const auto& row : rows) {
     INFO(row.name);

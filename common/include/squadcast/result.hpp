@@ -32,6 +32,12 @@ const char* to_string(ErrorKind kind);
 // that came back over verified TLS, however odd, is Squadcast's and is never an outage.
 bool is_unreachable(ErrorKind kind);
 
+// True for the outages that an offline grace may cover: the unreachable ones that the
+// token's holder cannot bring about. A 429 is not one: Squadcast counts a token's own
+// requests, so whoever holds a token (a revoked one included) can exhaust its limit on
+// purpose and turn "revoked" into "unreachable".
+bool may_be_graced(ErrorKind kind);
+
 struct Error {
   ErrorKind kind;
   std::string message;
