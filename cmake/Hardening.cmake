@@ -10,8 +10,10 @@ endif()
 
 add_compile_options(-fstack-protector-strong -fno-strict-aliasing)
 # _FORTIFY_SOURCE needs optimisation; sanitizer builds run at -O1 and keep it off.
+# (tests/CMakeLists.txt removes it again for the unoptimised test code.)
+set(SQUADCAST_FORTIFY "$<$<NOT:$<CONFIG:Debug>>:-D_FORTIFY_SOURCE=2>")
 if(NOT SQUADCAST_SANITIZE)
-  add_compile_options($<$<NOT:$<CONFIG:Debug>>:-D_FORTIFY_SOURCE=2>)
+  add_compile_options(${SQUADCAST_FORTIFY})
 endif()
 add_link_options(-Wl,-z,relro,-z,now -Wl,-z,noexecstack -Wl,--as-needed)
 set(CMAKE_POSITION_INDEPENDENT_CODE ON)

@@ -1,5 +1,7 @@
 #include "doctor_command.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "squadcast/reachability.hpp"
 
 namespace squadcast::helper {

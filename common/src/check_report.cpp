@@ -1,6 +1,7 @@
 #include "squadcast/check_report.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 namespace squadcast {
 

@@ -4,7 +4,7 @@
 // ever receives a token.
 #pragma once
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>  // the full header costs every includer seconds to compile
 #include <ostream>
 #include <string>
 #include <string_view>
