@@ -27,7 +27,7 @@ using squadcast::faults::timed;
 using squadcast::test::Emulator;
 using squadcast::test::PamTestEnv;
 using squadcast::test::run_account_only;
-using squadcast::test::StderrCapture;
+using squadcast::test::ModuleLogCapture;
 
 namespace {
 
@@ -96,13 +96,11 @@ struct LoggedRun {
 
 LoggedRun run_logged(const std::string& service, const std::string& user) {
   LoggedRun run;
-  ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
   {
-    StderrCapture capture;
+    ModuleLogCapture capture;
     run.result = timed(run.took, [&] { return run_account_only(service, user); });
     run.log = capture.text();
   }
-  ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
   return run;
 }
 

@@ -137,15 +137,13 @@ TEST_CASE("an unusable cache_dir is a warning once per call, and is not used", "
   auto service = env.service("sq-loose-cache", auth_and_account,
                              "auth_url=" + emu.url() + " api_url=" + emu.url() + " ca_file=" + emu.ca_file() +
                                  " cache_dir=" + loose + " timeout=5 org_id=" + acme + " min_role=admin cache_ttl=300");
-  ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
   std::string log;
   {
-    squadcast::test::StderrCapture capture;
+    squadcast::test::ModuleLogCapture capture;
     CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);  // decided without the cache
     CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);
     log = capture.text();
   }
-  ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
   INFO(log);
   std::size_t warnings = 0;
   for (auto at = log.find("is unusable"); at != std::string::npos; at = log.find("is unusable", at + 1)) ++warnings;
@@ -168,15 +166,13 @@ TEST_CASE("a cache_dir inside a directory others may write is not used", "[cache
   auto service = env.service("sq-open-parent", auth_and_account,
                              "auth_url=" + emu.url() + " api_url=" + emu.url() + " ca_file=" + emu.ca_file() +
                                  " cache_dir=" + cache + " timeout=5 org_id=" + acme + " min_role=admin cache_ttl=300");
-  ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
   std::string log;
   {
-    squadcast::test::StderrCapture capture;
+    squadcast::test::ModuleLogCapture capture;
     CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);  // decided without the cache
     CHECK(run_pam(service, "alice", {admin}, false).auth == PAM_SUCCESS);
     log = capture.text();
   }
-  ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
   INFO(log);
   CHECK(log.find("is unusable") != std::string::npos);
   CHECK(emu.counter("exchange") == 2);  // nothing was cached...
@@ -304,17 +300,15 @@ TEST_CASE("no token reaches the log", "[log]") {
                                            emu.refresh_token("tok-admin-short"), "0123456789abcdef0123456789abcdef"};
   auto service = env.service("sq-log", auth_and_account,
                              base_args(emu, env, "org_id=" + std::string(acme) + " min_role=admin cache_ttl=0"));
-  ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);  // pam_wrapper prints pam_syslog lines to stderr
   std::string log;
   {
-    squadcast::test::StderrCapture capture;
+    squadcast::test::ModuleLogCapture capture;
     run_pam(service, "alice", {tokens[0]}, true);
     run_pam(service, "bob", {tokens[1]}, true);
     run_pam(service, "alice", {tokens[2]}, true);
     run_pam(service, "alice", {tokens[3]}, true);
     log = capture.text();
   }
-  ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
   INFO(log);
   // The capture works: the decisions are there, with who and why.
   CHECK(log.find("user=alice email=alice@acme.test role=admin decision=allow") != std::string::npos);

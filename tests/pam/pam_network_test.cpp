@@ -174,15 +174,13 @@ TEST_CASE("the user lookup must answer for the token's own user", "[network]") {
     for (const char* endpoint : {"exchange", "user"}) emu.fault(endpoint, 0, "none");  // count 0 clears that group
     REQUIRE(run_pam(service, "alice", {admin}, true).auth == PAM_SUCCESS);  // a positive a grace could use
     emu.fault_body("user", 1000, row.body);
-    ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
     std::string log;
     int rc = PAM_SYSTEM_ERR;
     {
-      squadcast::test::StderrCapture capture;
+      squadcast::test::ModuleLogCapture capture;
       rc = run_pam(service, "alice", {admin}, false).auth;
       log = capture.text();
     }
-    ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
     INFO(log);
     CHECK(rc == row.auth);
     if (row.auth != PAM_SUCCESS) CHECK(log.find("decision=deny") != std::string::npos);  // the mismatch is logged

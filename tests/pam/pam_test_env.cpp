@@ -171,7 +171,8 @@ int run_account_only(const std::string& service, const std::string& user) {
   return run_in_child(service, user, {}, false, true).account;
 }
 
-StderrCapture::StderrCapture() {
+ModuleLogCapture::ModuleLogCapture() {
+  ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
   std::string pattern = "/tmp/squadcast-pam-log-XXXXXX";
   int fd = ::mkstemp(pattern.data());
   if (fd < 0) throw std::runtime_error("mkstemp failed");
@@ -182,16 +183,17 @@ StderrCapture::StderrCapture() {
   ::close(fd);
 }
 
-StderrCapture::~StderrCapture() {
+ModuleLogCapture::~ModuleLogCapture() {
   if (saved_ >= 0) {
     std::fflush(stderr);
     ::dup2(saved_, 2);
     ::close(saved_);
   }
   ::unlink(path_.c_str());
+  ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
 }
 
-std::string StderrCapture::text() {
+std::string ModuleLogCapture::text() {
   std::fflush(stderr);
   std::ifstream in(path_);
   std::stringstream ss;

@@ -56,11 +56,12 @@ PamRun run_pam(const std::string& service, const std::string& user, const std::v
                bool with_account);
 int run_account_only(const std::string& service, const std::string& user);
 
-// Captures stderr (where pam_wrapper writes pam_syslog lines) while alive.
-class StderrCapture {
+// The module's log while alive: sets PAM_WRAPPER_DEBUGLEVEL=2, at which pam_wrapper
+// writes pam_syslog lines to stderr, and captures stderr; both are undone at the end.
+class ModuleLogCapture {
  public:
-  StderrCapture();
-  ~StderrCapture();
+  ModuleLogCapture();
+  ~ModuleLogCapture();
   std::string text();
 
  private:

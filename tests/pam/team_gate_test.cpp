@@ -38,14 +38,12 @@ struct Logged {
   std::string log;
 };
 Logged logged_run(const std::string& service, const std::string& user, const std::string& token, bool account) {
-  ::setenv("PAM_WRAPPER_DEBUGLEVEL", "2", 1);
   Logged out;
   {
-    squadcast::test::StderrCapture capture;
+    squadcast::test::ModuleLogCapture capture;
     out.run = run_pam(service, user, {token}, account);
     out.log = capture.text();
   }
-  ::unsetenv("PAM_WRAPPER_DEBUGLEVEL");
   return out;
 }
 
