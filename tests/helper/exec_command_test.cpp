@@ -17,11 +17,13 @@
 #include <thread>
 
 #include "helper_sandbox.hpp"
+#include "read_text.hpp"
 
 using squadcast::helper::test::Finished;
 using squadcast::helper::test::find_program;
 using squadcast::helper::test::HelperSandbox;
 using squadcast::test::Emulator;
+using squadcast::test::read_text;
 
 namespace {
 using Environment = std::map<std::string, std::string>;
@@ -39,11 +41,6 @@ Environment parse_env(const std::string& text) {
     env[line.substr(0, equals)] = line.substr(equals + 1);
   }
   return env;
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 void write_text(const std::string& path, const std::string& text, mode_t mode) {

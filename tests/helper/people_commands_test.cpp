@@ -8,20 +8,18 @@
 #include <nlohmann/json.hpp>
 
 #include "helper_sandbox.hpp"
+#include "read_text.hpp"
 
 using squadcast::helper::test::Finished;
 using squadcast::helper::test::HelperSandbox;
 using squadcast::test::Emulator;
+using squadcast::test::read_text;
 
 namespace {
 const std::string revoked_line =
     "squadcast-credential: the refresh token for profile 'default' was revoked or is invalid; "
     "run 'squadcast-credential login' to store a new one\n";
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 }  // namespace
 
 TEST_CASE("login --stdin validates, prints identity and expiry, and stores the token 0600") {

@@ -10,22 +10,19 @@
 #include <nlohmann/json.hpp>
 
 #include "helper_sandbox.hpp"
+#include "read_text.hpp"
 #include "squadcast/sha256.hpp"
 
 using squadcast::helper::test::Finished;
 using squadcast::helper::test::HelperSandbox;
 using squadcast::test::Emulator;
+using squadcast::test::read_text;
 
 namespace {
 
 const char* const seeded_ids[] = {"tok-owner", "tok-admin", "tok-admin-short", "tok-user", "tok-stakeholder",
                                   "tok-globex-admin"};
 const std::string org = "5e8edb1f7e6f7d0001a1c0de";
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 std::string fingerprint(const std::string& token) { return squadcast::sha256_hex(token).substr(0, 8); }
 

@@ -13,6 +13,7 @@ namespace squadcast::test {
 inline constexpr const char* acme = "5e8edb1f7e6f7d0001a1c0de";  // the emulator's organisation
 inline const std::vector<std::string> auth_and_account = {"auth required @MODULE@ @ARGS@",
                                                           "account required @MODULE@ @ARGS@"};
+inline const std::vector<std::string> account_only = {"account required @MODULE@ @ARGS@"};
 
 // The emulator's URLs and CA, the scratch cache, debug, then `extra`; timeout=5 unless
 // `extra` sets one (each option may be given once).

@@ -14,6 +14,7 @@
 #include "pam_module_args.hpp"
 #include "pam_test_env.hpp"
 
+using squadcast::test::account_only;
 using squadcast::test::acme;
 using squadcast::test::auth_and_account;
 using squadcast::test::base_args;
@@ -24,7 +25,6 @@ using squadcast::test::run_pam;
 
 namespace {
 
-const std::vector<std::string> account_only = {"account required @MODULE@ @ARGS@"};
 const std::string set_items = "/usr/lib/x86_64-linux-gnu/pam_wrapper/pam_set_items.so";
 
 struct Row {

@@ -8,8 +8,12 @@
 #include <thread>
 
 #include "emulator_fixture.hpp"
+#include "pam_module_args.hpp"
 #include "pam_test_env.hpp"
 
+using squadcast::test::account_only;
+using squadcast::test::acme;
+using squadcast::test::auth_and_account;
 using squadcast::test::Emulator;
 using squadcast::test::PamTestEnv;
 using squadcast::test::run_account_only;
@@ -17,10 +21,6 @@ using squadcast::test::run_pam;
 
 namespace {
 
-constexpr const char* acme = "5e8edb1f7e6f7d0001a1c0de";
-const std::vector<std::string> auth_and_account = {"auth required @MODULE@ @ARGS@",
-                                                   "account required @MODULE@ @ARGS@"};
-const std::vector<std::string> account_only = {"account required @MODULE@ @ARGS@"};
 
 // Each option once (a repeated one is a configuration error): the base's timeout and
 // min_role only where the row names none.
@@ -51,7 +51,7 @@ long oncall_counter(Emulator& emu, const char* name) {
   return nlohmann::json::parse(emu.call_control("GET", "/_control/oncall/counters")).at(name).get<long>();
 }
 
-struct Row {
+struct GateRow {
   const char* name;
   const char* args;
   const char* user;
@@ -65,7 +65,7 @@ struct Row {
 TEST_CASE("team membership and on-call duty", "[teams]") {
   Emulator emu;
   PamTestEnv env;
-  const Row rows[] = {
+  const GateRow rows[] = {
       {"member", "require_team=payments", "alice", "tok-admin", PAM_SUCCESS, "member of team payments"},
       {"non-member", "require_team=payments", "bob", "tok-user", PAM_PERM_DENIED, "not a member of team payments"},
       {"member, team by id", "require_team=5e8edb1f7e6f7d0001b20002", "sam", "tok-stakeholder", PAM_SUCCESS,
