@@ -1,7 +1,9 @@
 #include "pam_stack_analysis.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 namespace squadcast::pam::check {
@@ -75,7 +77,7 @@ void set_control(StackEntry& entry) {
 }
 
 Status read_into(const std::string& pam_dir, const std::string& service, const std::string& type, int depth,
-                 std::vector<StackEntry>& stack) {
+                 int level, std::vector<StackEntry>& stack) {
   if (depth > max_include_depth) return Error{ErrorKind::config, "includes nest deeper than 10 at " + service};
   const std::string path = service.starts_with("/") ? service : pam_dir + "/" + service;
   std::ifstream in(path);
@@ -97,18 +99,18 @@ Status read_into(const std::string& pam_dir, const std::string& service, const s
     const std::string origin = path + ":" + std::to_string(first);
     if (words[0] == "@include") {
       if (words.size() < 2) continue;
-      if (auto nested = read_into(pam_dir, words[1], type, depth + 1, stack); !nested) return nested;
+      if (auto nested = read_into(pam_dir, words[1], type, depth + 1, level, stack); !nested) return nested;
       continue;
     }
     std::string line_type = words[0];
     if (line_type.starts_with("-")) line_type.erase(0, 1);
     if (line_type != type || words.size() < 3) continue;
     if (words[1] == "include" || words[1] == "substack") {
-      // A substack's die/done end only the substack: read as an include, a close approximation.
-      if (auto nested = read_into(pam_dir, words[2], type, depth + 1, stack); !nested) return nested;
+      const int nested_level = words[1] == "substack" ? level + 1 : level;
+      if (auto nested = read_into(pam_dir, words[2], type, depth + 1, nested_level, stack); !nested) return nested;
       continue;
     }
-    StackEntry entry{line_type, words[1], words[2], {words.begin() + 3, words.end()}, origin, {}, {}};
+    StackEntry entry{line_type, words[1], words[2], {words.begin() + 3, words.end()}, origin, level, {}, {}};
     set_control(entry);
     stack.push_back(std::move(entry));
   }
@@ -122,53 +124,83 @@ struct Outcome {
   bool squadcast_ran = false;
 };
 
+// The last line of the (sub)stack `index` is in: where libpam goes on after a done or a die.
+std::size_t end_of_substack(const std::vector<StackEntry>& stack, std::size_t index) {
+  const int level = stack[index].level;
+  while (index + 1 < stack.size() && stack[index + 1].level >= level) ++index;
+  return index;
+}
+
+// Where a jump of `n` from `index` lands: libpam counts the lines of its own (sub)stack, a
+// deeper substack as one, and never leaves the (sub)stack. nullopt for a jump past its end
+// ("bad jump in stack": the stack fails).
+std::optional<std::size_t> jump_target(const std::vector<StackEntry>& stack, std::size_t index, int n) {
+  const int level = stack[index].level;
+  for (; n > 0 && index + 1 < stack.size() && stack[index + 1].level >= level; --n) {
+    do ++index;
+    while (index + 1 < stack.size() && stack[index + 1].level > level);
+  }
+  if (n > 0) return std::nullopt;
+  return index + 1;
+}
+
+int jump_of(const StackEntry& entry, const std::string& code) {
+  auto jump = entry.jumps.find(code);
+  return jump != entry.jumps.end() ? jump->second : entry.jumps.begin()->second;
+}
+
 // libpam's _pam_dispatch_aux over one assignment of return codes.
 Outcome run_stack(const std::vector<StackEntry>& stack, const std::vector<std::string>& codes) {
-  enum { undecided, positive, negative } impression = undecided;
-  std::string status = "must_fail";
+  enum Impression { undecided, positive, negative };
+  struct State {
+    Impression impression = undecided;
+    std::string status = "must_fail";
+  };
+  State state;
+  std::vector<State> entered(1);  // the state as each substack level was entered: what "reset" restores
   Outcome outcome;
-  int skip = 0;
-  for (std::size_t i = 0; i < stack.size(); ++i) {
-    if (skip > 0) {
-      --skip;
-      continue;
+  int previous_level = 0;
+  std::size_t i = 0;
+  while (i < stack.size()) {
+    const int level = stack[i].level;
+    if (level > previous_level) {
+      entered.resize(std::max(entered.size(), static_cast<std::size_t>(level) + 1));
+      for (int entering = previous_level + 1; entering <= level; ++entering) {
+        entered[static_cast<std::size_t>(entering)] = state;
+      }
     }
+    previous_level = level;
     const std::string& code = codes[i];
     outcome.squadcast_ran = outcome.squadcast_ran || stack[i].is_squadcast();
     const Action action = action_for(stack[i], code);
+    std::size_t next = i + 1;
     switch (action) {
       case Action::ignore: break;
       case Action::ok:
       case Action::done:
-        if (impression == undecided || (impression == positive && status == "success")) {
-          impression = positive;
-          status = code;
+        if (state.impression == undecided || (state.impression == positive && state.status == "success")) {
+          state = {positive, code};
         }
-        if (impression != negative && action == Action::done) {
-          outcome.success = impression == positive && status == "success";
-          return outcome;
-        }
+        if (state.impression != negative && action == Action::done) next = end_of_substack(stack, i) + 1;
         break;
       case Action::bad:
       case Action::die:
-        if (impression != negative) {
-          impression = negative;
-          status = code;
+        if (state.impression != negative) state = {negative, code};
+        if (action == Action::die) next = end_of_substack(stack, i) + 1;
+        break;
+      case Action::reset: state = entered[static_cast<std::size_t>(level)]; break;
+      case Action::jump:
+        if (auto target = jump_target(stack, i, jump_of(stack[i], code))) {
+          next = *target;
+        } else {  // libpam skips what it can (to the end of the substack), then fails the stack
+          state = {negative, "must_fail"};
+          next = end_of_substack(stack, i) + 1;
         }
-        if (action == Action::die) return outcome;
         break;
-      case Action::reset:
-        impression = undecided;
-        status = "must_fail";
-        break;
-      case Action::jump: {
-        auto jump = stack[i].jumps.find(code);
-        skip = jump != stack[i].jumps.end() ? jump->second : stack[i].jumps.begin()->second;
-        break;
-      }
     }
+    i = next;
   }
-  outcome.success = impression == positive && status == "success";
+  outcome.success = state.impression == positive && state.status == "success";
   return outcome;
 }
 
@@ -199,26 +231,35 @@ bool some_way_in(const std::vector<StackEntry>& stack, const std::string& type, 
   return any;
 }
 
-std::string next_after(const std::vector<StackEntry>& stack, std::size_t index, int skip) {
-  std::size_t next = index + 1 + static_cast<std::size_t>(skip);
-  return next < stack.size() ? base_name(stack[next].module) : "the end of the stack";
+std::string module_at(const std::vector<StackEntry>& stack, std::size_t index) {
+  return index < stack.size() ? base_name(stack[index].module) : "the end of the stack";
 }
 
 std::string what_happens(const std::vector<StackEntry>& stack, std::size_t index, const std::string& code) {
-  const Action action = action_for(stack[index], code);
-  switch (action) {
-    case Action::ignore: return "ignored -> falls through to " + next_after(stack, index, 0);
+  const std::string next = module_at(stack, index + 1);
+  const bool in_substack = stack[index].level > 0;
+  switch (action_for(stack[index], code)) {
+    case Action::ignore: return "ignored -> falls through to " + next;
     case Action::ok:
-      return code == "success" ? "ok -> continues to " + next_after(stack, index, 0)
-                               : "ok (counted as the result!) -> continues to " + next_after(stack, index, 0);
-    case Action::done: return "done -> the stack ends here (success unless an earlier required module failed)";
-    case Action::bad: return "bad -> the stack will fail; continues to " + next_after(stack, index, 0);
-    case Action::die: return "die -> the stack fails here";
-    case Action::reset: return "reset -> earlier results forgotten; continues to " + next_after(stack, index, 0);
+      return code == "success" ? "ok -> continues to " + next : "ok (counted as the result!) -> continues to " + next;
+    case Action::done:
+      if (in_substack) {
+        return "done -> its substack ends here; continues to " + module_at(stack, end_of_substack(stack, index) + 1);
+      }
+      return "done -> the stack ends here (success unless an earlier required module failed)";
+    case Action::bad: return "bad -> the stack will fail; continues to " + next;
+    case Action::die:
+      if (in_substack) {
+        return "die -> its substack ends here and the stack will fail; continues to " +
+               module_at(stack, end_of_substack(stack, index) + 1);
+      }
+      return "die -> the stack fails here";
+    case Action::reset: return "reset -> earlier results forgotten; continues to " + next;
     case Action::jump: {
-      auto jump = stack[index].jumps.find(code);
-      int n = jump != stack[index].jumps.end() ? jump->second : stack[index].jumps.begin()->second;
-      return "jump " + std::to_string(n) + " -> continues at " + next_after(stack, index, n);
+      const int n = jump_of(stack[index], code);
+      auto target = jump_target(stack, index, n);
+      if (!target) return "jump " + std::to_string(n) + " -> past the end of its stack: libpam fails the stack";
+      return "jump " + std::to_string(n) + " -> continues at " + module_at(stack, *target);
     }
   }
   return "";
@@ -247,10 +288,14 @@ Action action_for(const StackEntry& entry, const std::string& code) {
   return Action::bad;
 }
 
+bool stack_succeeds(const std::vector<StackEntry>& stack, const std::vector<std::string>& codes) {
+  return run_stack(stack, codes).success;
+}
+
 Result<std::vector<StackEntry>> read_stack(const std::string& pam_dir, const std::string& service,
                                            const std::string& type) {
   std::vector<StackEntry> stack;
-  if (auto read = read_into(pam_dir, service, type, 0, stack); !read) return read.error();
+  if (auto read = read_into(pam_dir, service, type, 0, 0, stack); !read) return read.error();
   return stack;
 }
 
@@ -263,7 +308,7 @@ StackAnalysis analyse_stack(const std::vector<StackEntry>& stack, const std::str
     if (args.size() > 60) args.replace(57, std::string::npos, "...");
     const bool ours = stack[i].is_squadcast();
     if (ours && first == stack.size()) first = i;
-    std::string line = "  " + std::to_string(i + 1) + ". ";
+    std::string line = "  " + std::to_string(i + 1) + ". " + std::string(2 * stack[i].level, ' ');  // substacks indented
     line.append(type).append(" ").append(stack[i].control).append(" ").append(stack[i].module).append(args);
     line.append("   (").append(stack[i].origin).append(")").append(ours ? "  <- pam_squadcast" : "");
     analysis.lines.push_back(line);
@@ -286,6 +331,7 @@ StackAnalysis analyse_stack(const std::vector<StackEntry>& stack, const std::str
   if (skipped) {
     analysis.can_be_bypassed = true;
     for (std::size_t i = 0; i < first; ++i) {
+      if (stack[i].level > stack[first].level) continue;  // ends or jumps within a substack only
       if (action_for(stack[i], "success") == Action::done || action_for(stack[i], "success") == Action::jump) {
         analysis.bypass_reason = base_name(stack[i].module) + " (" + stack[i].control + ", line " +
                                  std::to_string(i + 1) + ") can end or jump past the stack before pam_squadcast runs";

@@ -21,14 +21,21 @@ struct StackEntry {
   std::string module;   // as written
   std::vector<std::string> args;
   std::string origin;   // "FILE:LINE" (the included file for included lines)
+  int level = 0;        // substack depth: 0 in the service's own stack, +1 per substack
   std::map<std::string, Action> actions;  // by return-code name (success, auth_err, ...); "default" too
   std::map<std::string, int> jumps;       // code -> N for "code=N"
   bool is_squadcast() const;
 };
 
-// The lines of `type` in SERVICE, includes and substacks expanded in place.
+// The lines of `type` in SERVICE, includes and substacks expanded in place (a substack's
+// lines one level deeper, as libpam keeps them).
 Result<std::vector<StackEntry>> read_stack(const std::string& pam_dir, const std::string& service,
                                            const std::string& type);
+
+// Whether libpam's run of `stack` succeeds when line i returns codes[i] ("success",
+// "auth_err", ...): the model the analysis plays over every outcome, checked against the
+// real libpam by tests/pam/pam_stack_model_test.cpp.
+bool stack_succeeds(const std::vector<StackEntry>& stack, const std::vector<std::string>& codes);
 
 // The action a control gives a code ("success", "auth_err", "authinfo_unavail", ...).
 Action action_for(const StackEntry& entry, const std::string& code);

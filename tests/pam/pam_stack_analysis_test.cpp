@@ -74,6 +74,68 @@ TEST_CASE("stack analysis: include, substack and @include are followed; other ty
   CHECK(described);
 }
 
+namespace {
+
+struct SubstackCase {
+  const char* name;
+  const char* service;   // the auth lines of "svc"
+  const char* substack;  // the auth lines of "sub"
+  bool locks_out;
+  bool bypassed;
+};
+
+// Where libpam's substack rules differ from reading the substack as an include.
+const SubstackCase substack_cases[] = {
+    {"a done in a substack ends only the substack: pam_squadcast after it still decides",
+     "auth substack sub\nauth required pam_squadcast.so\n", "auth sufficient pam_unix.so\n", true, false},
+    {"a jump skips a whole substack as one line: over pam_squadcast inside it",
+     "auth [success=1 default=ignore] pam_unix.so\nauth substack sub\nauth required pam_permit.so\n",
+     "auth required pam_env.so\nauth required pam_squadcast.so\n", false, true},
+    {"a reset in a substack goes back to the state it was entered with, not to undecided",
+     "auth required pam_squadcast.so\nauth substack sub\n",
+     "auth [success=ok default=reset] pam_env.so\nauth sufficient pam_permit.so\n", true, false},
+};
+
+}  // namespace
+
+TEST_CASE("stack analysis: a substack is a stack of its own, as libpam runs it") {
+  for (const SubstackCase& c : substack_cases) {
+    INFO(c.name);
+    squadcast::test::TempDir dir;
+    std::ofstream(dir / "svc") << c.service;
+    std::ofstream(dir / "sub") << c.substack;
+    auto stack = read_stack(dir.path(), "svc", "auth");
+    REQUIRE(stack.ok());
+    StackAnalysis analysis = analyse_stack(stack.value(), "auth");
+    CHECK(analysis.has_squadcast);
+    CHECK(analysis.outage_locks_out == c.locks_out);
+    CHECK(analysis.can_be_bypassed == c.bypassed);
+  }
+}
+
+TEST_CASE("stack analysis: what a done, a die or a jump does is told per (sub)stack") {
+  squadcast::test::TempDir dir;
+  std::ofstream(dir / "svc") << "auth substack sub\nauth required pam_unix.so\n";
+  std::ofstream(dir / "sub") << "auth [success=done authinfo_unavail=2 default=die] pam_squadcast.so\n"
+                                "auth required pam_env.so\n";
+  auto stack = read_stack(dir.path(), "svc", "auth");
+  REQUIRE(stack.ok());
+  REQUIRE(stack.value().size() == 3);
+  CHECK(stack.value()[0].level == 1);
+  CHECK(stack.value()[2].level == 0);
+  StackAnalysis analysis = analyse_stack(stack.value(), "auth");
+  auto told = [&](const std::string& text) {
+    for (const std::string& line : analysis.lines) {
+      if (line.find(text) != std::string::npos) return true;
+    }
+    return false;
+  };
+  CHECK(told("SUCCESS          -> done -> its substack ends here; continues to pam_unix.so"));
+  CHECK(told("AUTH_ERR         -> die -> its substack ends here and the stack will fail; continues to pam_unix.so"));
+  CHECK(told("AUTHINFO_UNAVAIL -> jump 2 -> past the end of its stack: libpam fails the stack  [nobody gets in]"));
+  CHECK(told("  1.   auth [success=done"));  // substack lines are indented
+}
+
 TEST_CASE("stack analysis: a missing service file or an include loop is an error, not a crash") {
   squadcast::test::TempDir dir;
   CHECK_FALSE(read_stack(dir.path(), "nowhere", "auth").ok());
