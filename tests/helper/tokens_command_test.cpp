@@ -204,6 +204,27 @@ TEST_CASE("tokens assign --print writes the token once to stdout and nothing els
   CHECK(row_of(owner.list_json(), id)["email"] == "sam@acme.test");
 }
 
+TEST_CASE("tokens assign --print for yourself piped into login --stdin rotates your own stored token") {
+  Emulator emu;
+  Owner owner(emu);
+  Finished printed = owner.box.helper({"tokens", "assign", "olivia@acme.test", "--print"});
+  INFO(printed.err);
+  REQUIRE(printed.code == 0);
+  const std::string id = id_after(printed.err, "created token ");
+  REQUIRE_FALSE(id.empty());
+  owner.remember(id);
+  const std::string value = emu.refresh_token(id);
+
+  Finished stored = owner.box.helper({"login", "--stdin"}, printed.out);
+  INFO(stored.err);
+  REQUIRE(stored.code == 0);
+  owner.check_clean(stored.out);
+  CHECK(read_text(owner.box.credentials_file()).find(value) != std::string::npos);
+  Finished status = owner.run({"status"});
+  CHECK(status.out.find(fingerprint(value)) != std::string::npos);
+  CHECK(status.out.find(fingerprint(emu.refresh_token("tok-owner"))) == std::string::npos);
+}
+
 TEST_CASE("tokens assign without a delivery mode (or with both) is a usage error and calls nobody") {
   Emulator emu;
   Owner owner(emu);
