@@ -105,9 +105,13 @@ Status read_into(const std::string& pam_dir, const std::string& service, const s
     std::string line_type = words[0];
     if (line_type.starts_with("-")) line_type.erase(0, 1);
     if (line_type != type || words.size() < 3) continue;
-    if (words[1] == "include" || words[1] == "substack") {
-      const int nested_level = words[1] == "substack" ? level + 1 : level;
-      if (auto nested = read_into(pam_dir, words[2], type, depth + 1, nested_level, stack); !nested) return nested;
+    if (words[1] == "include") {
+      if (auto nested = read_into(pam_dir, words[2], type, depth + 1, level, stack); !nested) return nested;
+      continue;
+    }
+    if (words[1] == "substack") {
+      stack.push_back(StackEntry{line_type, words[1], words[2], {}, origin, level, {}, {}});
+      if (auto nested = read_into(pam_dir, words[2], type, depth + 1, level + 1, stack); !nested) return nested;
       continue;
     }
     StackEntry entry{line_type, words[1], words[2], {words.begin() + 3, words.end()}, origin, level, {}, {}};
@@ -132,7 +136,7 @@ std::size_t end_of_substack(const std::vector<StackEntry>& stack, std::size_t in
 }
 
 // Where a jump of `n` from `index` lands: libpam counts the lines of its own (sub)stack, a
-// deeper substack as one, and never leaves the (sub)stack. nullopt for a jump past its end
+// substack line together with its lines as one, and never leaves the (sub)stack. nullopt for a jump past its end
 // ("bad jump in stack": the stack fails).
 std::optional<std::size_t> jump_target(const std::vector<StackEntry>& stack, std::size_t index, int n) {
   const int level = stack[index].level;
@@ -170,6 +174,10 @@ Outcome run_stack(const std::vector<StackEntry>& stack, const std::vector<std::s
       }
     }
     previous_level = level;
+    if (stack[i].is_substack()) {  // runs nothing; its lines follow
+      ++i;
+      continue;
+    }
     const std::string& code = codes[i];
     outcome.squadcast_ran = outcome.squadcast_ran || stack[i].is_squadcast();
     const Action action = action_for(stack[i], code);
@@ -213,6 +221,7 @@ bool some_way_in(const std::vector<StackEntry>& stack, const std::string& type, 
   std::vector<std::string> codes(stack.size());
   for (std::size_t i = 0; i < stack.size(); ++i) {
     const std::string name = base_name(stack[i].module);
+    if (stack[i].is_substack()) continue;  // not a module: no code
     if (stack[i].is_squadcast()) codes[i] = squadcast_code;
     else if (name == "pam_deny.so") codes[i] = failure_code(type);
     else if (name == "pam_permit.so" || free_entries.size() >= max_enumerated) codes[i] = "success";
@@ -254,7 +263,10 @@ std::string what_happens(const std::vector<StackEntry>& stack, std::size_t index
                module_at(stack, end_of_substack(stack, index) + 1);
       }
       return "die -> the stack fails here";
-    case Action::reset: return "reset -> earlier results forgotten; continues to " + next;
+    case Action::reset:
+      return std::string(in_substack ? "reset -> results since its substack began forgotten"
+                                     : "reset -> earlier results forgotten") +
+             "; continues to " + next;
     case Action::jump: {
       const int n = jump_of(stack[index], code);
       auto target = jump_target(stack, index, n);
@@ -267,7 +279,7 @@ std::string what_happens(const std::vector<StackEntry>& stack, std::size_t index
 
 }  // namespace
 
-bool StackEntry::is_squadcast() const { return base_name(module).starts_with("pam_squadcast"); }
+bool StackEntry::is_squadcast() const { return !is_substack() && base_name(module).starts_with("pam_squadcast"); }
 
 const char* to_string(Action action) {
   switch (action) {
@@ -331,7 +343,7 @@ StackAnalysis analyse_stack(const std::vector<StackEntry>& stack, const std::str
   if (skipped) {
     analysis.can_be_bypassed = true;
     for (std::size_t i = 0; i < first; ++i) {
-      if (stack[i].level > stack[first].level) continue;  // ends or jumps within a substack only
+      if (stack[i].is_substack() || stack[i].level > stack[first].level) continue;  // ends or jumps within a substack only
       if (action_for(stack[i], "success") == Action::done || action_for(stack[i], "success") == Action::jump) {
         analysis.bypass_reason = base_name(stack[i].module) + " (" + stack[i].control + ", line " +
                                  std::to_string(i + 1) + ") can end or jump past the stack before pam_squadcast runs";

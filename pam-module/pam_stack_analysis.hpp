@@ -25,10 +25,14 @@ struct StackEntry {
   std::map<std::string, Action> actions;  // by return-code name (success, auth_err, ...); "default" too
   std::map<std::string, int> jumps;       // code -> N for "code=N"
   bool is_squadcast() const;
+  // The "TYPE substack FILE" line itself (module = FILE): libpam keeps it as a handler that
+  // runs nothing, so a jump counts it, and the substack's lines follow one level deeper.
+  bool is_substack() const { return control == "substack"; }
 };
 
-// The lines of `type` in SERVICE, includes and substacks expanded in place (a substack's
-// lines one level deeper, as libpam keeps them).
+// The lines of `type` in SERVICE, includes and substacks expanded in place: an include's
+// lines replace it, a substack line stays and its lines follow one level deeper (as libpam
+// keeps them).
 Result<std::vector<StackEntry>> read_stack(const std::string& pam_dir, const std::string& service,
                                            const std::string& type);
 

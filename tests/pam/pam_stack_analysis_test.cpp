@@ -59,12 +59,13 @@ TEST_CASE("stack analysis: include, substack and @include are followed; other ty
                                 "account required pam_unix.so\nsession include common-auth\n";
   auto stack = read_stack(dir.path(), "svc", "auth");
   REQUIRE(stack.ok());
-  REQUIRE(stack.value().size() == 2);
-  CHECK(stack.value()[0].is_squadcast());
-  CHECK(stack.value()[0].args == std::vector<std::string>{"[prompt=Squadcast token: ]"});
-  CHECK(stack.value()[1].module == "pam_unix.so");
-  CHECK(action_for(stack.value()[0], "authinfo_unavail") == Action::ignore);
-  CHECK(action_for(stack.value()[0], "perm_denied") == Action::die);
+  REQUIRE(stack.value().size() == 3);
+  CHECK(stack.value()[0].is_substack());
+  CHECK(stack.value()[1].is_squadcast());
+  CHECK(stack.value()[1].args == std::vector<std::string>{"[prompt=Squadcast token: ]"});
+  CHECK(stack.value()[2].module == "pam_unix.so");
+  CHECK(action_for(stack.value()[1], "authinfo_unavail") == Action::ignore);
+  CHECK(action_for(stack.value()[1], "perm_denied") == Action::die);
 
   StackAnalysis analysis = analyse_stack(stack.value(), "auth");
   bool described = false;
@@ -120,9 +121,11 @@ TEST_CASE("stack analysis: what a done, a die or a jump does is told per (sub)st
                                 "auth required pam_env.so\n";
   auto stack = read_stack(dir.path(), "svc", "auth");
   REQUIRE(stack.ok());
-  REQUIRE(stack.value().size() == 3);
-  CHECK(stack.value()[0].level == 1);
-  CHECK(stack.value()[2].level == 0);
+  REQUIRE(stack.value().size() == 4);
+  CHECK(stack.value()[0].is_substack());
+  CHECK(stack.value()[0].level == 0);
+  CHECK(stack.value()[1].level == 1);
+  CHECK(stack.value()[3].level == 0);
   StackAnalysis analysis = analyse_stack(stack.value(), "auth");
   auto told = [&](const std::string& text) {
     for (const std::string& line : analysis.lines) {
@@ -133,7 +136,8 @@ TEST_CASE("stack analysis: what a done, a die or a jump does is told per (sub)st
   CHECK(told("SUCCESS          -> done -> its substack ends here; continues to pam_unix.so"));
   CHECK(told("AUTH_ERR         -> die -> its substack ends here and the stack will fail; continues to pam_unix.so"));
   CHECK(told("AUTHINFO_UNAVAIL -> jump 2 -> past the end of its stack: libpam fails the stack  [nobody gets in]"));
-  CHECK(told("  1.   auth [success=done"));  // substack lines are indented
+  CHECK(told("  1. auth substack sub"));
+  CHECK(told("  2.   auth [success=done"));  // a substack's lines are indented
 }
 
 TEST_CASE("stack analysis: a missing service file or an include loop is an error, not a crash") {

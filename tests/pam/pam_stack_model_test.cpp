@@ -1,19 +1,23 @@
 // squadcast-pam-check's model of libpam (pam_stack_analysis.cpp) against the real libpam:
 // the same service files, made of pam_permit and pam_deny only, run through pam_wrapper,
 // must succeed or fail as the model says. The rows are the rules that differ between an
-// include and a substack: done, die, reset and jumps.
+// include and a substack: done, die, reset and jumps; then random stacks of every control.
 #include <catch2/catch.hpp>
 #include <cstdlib>
+#include <filesystem>
+#include <random>
 #include <string>
 #include <vector>
 
 #include "pam_stack_analysis.hpp"
 #include "pam_test_env.hpp"
+#include "read_text.hpp"
 
 using squadcast::pam::check::read_stack;
 using squadcast::pam::check::StackEntry;
 using squadcast::pam::check::stack_succeeds;
 using squadcast::test::PamTestEnv;
+using squadcast::test::read_text;
 using squadcast::test::run_pam;
 
 namespace {
@@ -54,6 +58,53 @@ const ModelRow model_rows[] = {
      {"auth [success=done default=die] pam_permit.so", "auth required pam_deny.so"}, true},
 };
 
+// Random stacks: each file holds 1 to 5 auth lines of pam_permit or pam_deny under any
+// control libpam knows (jumps included, some past the end), and a line may instead be a
+// substack or include of a file generated the same way, two levels deep at most.
+class StackGenerator {
+ public:
+  StackGenerator(PamTestEnv& env, std::string service_dir, unsigned seed)
+      : env_(env), service_dir_(std::move(service_dir)), random_(seed) {}
+
+  // Writes the service file (and what it includes); returns its name.
+  std::string service(int depth = 0) {
+    std::vector<std::string> lines;
+    for (int count = pick(1, 5); count > 0; --count) {
+      if (depth < 2 && pick(0, 5) == 0) {
+        const char* how = pick(0, 1) == 0 ? "substack" : "include";
+        lines.push_back(std::string("auth ") + how + " " + service_dir_ + "/" + service(depth + 1));
+        continue;
+      }
+      static const char* const controls[] = {
+          "required", "requisite", "sufficient", "optional", "[success=done default=die]",
+          "[success=ok default=bad]", "[success=1 default=ignore]", "[success=2 default=ignore]",
+          "[default=1]", "[success=ok default=reset]", "[default=reset]", "[success=die default=done]",
+          "[success=bad default=ok]", "[success=ignore default=ignore]"};
+      const std::string control = controls[pick(0, std::size(controls) - 1)];
+      lines.push_back("auth " + control + (pick(0, 1) == 0 ? " pam_permit.so" : " pam_deny.so"));
+    }
+    written_.push_back(env_.service("random-" + std::to_string(files_++), lines, ""));
+    return written_.back();
+  }
+
+  // Removes the files written so far (pam_wrapper copies the whole service directory at
+  // every pam_start).
+  void remove_files() {
+    for (const std::string& name : written_) std::filesystem::remove(service_dir_ + "/" + name);
+    written_.clear();
+  }
+
+ private:
+  int pick(std::size_t low, std::size_t high) {
+    return static_cast<int>(std::uniform_int_distribution<std::size_t>(low, high)(random_));
+  }
+  PamTestEnv& env_;
+  std::string service_dir_;
+  std::mt19937 random_;
+  int files_ = 0;
+  std::vector<std::string> written_;
+};
+
 std::vector<std::string> codes_of(const std::vector<StackEntry>& stack) {
   std::vector<std::string> codes;
   for (const StackEntry& entry : stack) codes.push_back(entry.module == "pam_permit.so" ? "success" : "auth_err");
@@ -83,4 +134,24 @@ TEST_CASE("squadcast-pam-check's libpam model answers as the real libpam does", 
     REQUIRE(stack.ok());
     CHECK(stack_succeeds(stack.value(), codes_of(stack.value())) == real);
   }
+}
+
+TEST_CASE("squadcast-pam-check's libpam model agrees with the real libpam on 250 random stacks", "[stacked]") {
+  PamTestEnv env;
+  const std::string service_dir = std::getenv("PAM_WRAPPER_SERVICE_DIR");
+  StackGenerator generate(env, service_dir, 20261130);  // fixed: a failure can be replayed
+  int successes = 0;
+  for (int n = 0; n < 250; ++n) {
+    const std::string service = generate.service();
+    INFO(service << ":\n" << read_text(service_dir + "/" + service));
+    const bool real = run_pam(service, "alice", {}, false).auth == PAM_SUCCESS;
+    successes += real ? 1 : 0;
+    auto stack = read_stack(service_dir, service, "auth");
+    REQUIRE(stack.ok());
+    CHECK(stack_succeeds(stack.value(), codes_of(stack.value())) == real);
+    generate.remove_files();
+  }
+  // Both answers are well represented, or the comparison proves little.
+  CHECK(successes > 25);
+  CHECK(successes < 225);
 }
