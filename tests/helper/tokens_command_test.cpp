@@ -26,6 +26,13 @@ const std::string org = "5e8edb1f7e6f7d0001a1c0de";
 
 std::string fingerprint(const std::string& token) { return squadcast::sha256_hex(token).substr(0, 8); }
 
+std::string id_after(const std::string& text, const std::string& marker) {
+  auto at = text.find(marker);
+  if (at == std::string::npos) return "";
+  at += marker.size();
+  return text.substr(at, text.find(' ', at) - at);
+}
+
 // A sandbox logged in as `token_id` that knows every token value of the emulator.
 struct Owner {
   explicit Owner(Emulator& emu, const std::string& token_id = "tok-owner") : emu(emu), box(emu) {
@@ -51,6 +58,16 @@ struct Owner {
     REQUIRE(listed.code == 0);
     return nlohmann::json::parse(listed.out);
   }
+  // `tokens assign EMAIL --print`, which must succeed; `id` is the new token's (not yet
+  // remembered: the caller checks the output for the other tokens first).
+  Finished assign_printed(const std::string& email, std::string& id) {
+    Finished printed = box.helper({"tokens", "assign", email, "--print"});
+    INFO(printed.err);
+    REQUIRE(printed.code == 0);
+    id = id_after(printed.err, "created token ");
+    REQUIRE_FALSE(id.empty());
+    return printed;
+  }
   // Learns a token created by the command under test, so later outputs are checked for it.
   void remember(const std::string& token_id) { box.secrets.push_back(emu.refresh_token(token_id)); }
 
@@ -63,13 +80,6 @@ nlohmann::json row_of(const nlohmann::json& listing, const std::string& id) {
     if (row["id"] == id) return row;
   }
   return nullptr;
-}
-
-std::string id_after(const std::string& text, const std::string& marker) {
-  auto at = text.find(marker);
-  if (at == std::string::npos) return "";
-  at += marker.size();
-  return text.substr(at, text.find(' ', at) - at);
 }
 
 }  // namespace
@@ -190,11 +200,8 @@ TEST_CASE("tokens assign --output never overwrites a file or follows a symlink, 
 TEST_CASE("tokens assign --print writes the token once to stdout and nothing else there") {
   Emulator emu;
   Owner owner(emu);
-  Finished printed = owner.box.helper({"tokens", "assign", "sam@acme.test", "--print"});
-  INFO(printed.err);
-  REQUIRE(printed.code == 0);
-  const std::string id = id_after(printed.err, "created token ");
-  REQUIRE_FALSE(id.empty());
+  std::string id;
+  Finished printed = owner.assign_printed("sam@acme.test", id);
   const std::string value = emu.refresh_token(id);
   CHECK(printed.out == value + "\n");
   owner.check_clean(printed.out);  // none of the other tokens
@@ -207,11 +214,8 @@ TEST_CASE("tokens assign --print writes the token once to stdout and nothing els
 TEST_CASE("tokens assign --print for yourself piped into login --stdin rotates your own stored token") {
   Emulator emu;
   Owner owner(emu);
-  Finished printed = owner.box.helper({"tokens", "assign", "olivia@acme.test", "--print"});
-  INFO(printed.err);
-  REQUIRE(printed.code == 0);
-  const std::string id = id_after(printed.err, "created token ");
-  REQUIRE_FALSE(id.empty());
+  std::string id;
+  Finished printed = owner.assign_printed("olivia@acme.test", id);
   owner.remember(id);
   const std::string value = emu.refresh_token(id);
 

@@ -21,6 +21,17 @@ using squadcast::test::Emulator;
 using squadcast::test::PamTestEnv;
 using squadcast::test::run_pam;
 
+namespace {
+
+// Admins of the emulator's organisation, nothing cached, outages graced for 600 s.
+std::string graced_admins_only(const Emulator& emu, PamTestEnv& env, const std::string& name) {
+  return env.service(name, auth_and_account,
+                     base_args(emu, env, "org_id=" + std::string(acme) +
+                                             " min_role=admin cache_ttl=0 offline_grace=600 timeout=3"));
+}
+
+}  // namespace
+
 TEST_CASE("Squadcast unreachable, timeout and offline grace", "[network]") {
   Emulator emu;
   PamTestEnv env;
@@ -107,9 +118,7 @@ TEST_CASE("definite refusals and 429s are never graced, outages are", "[network]
   Emulator emu;
   PamTestEnv env;
   const auto admin = emu.refresh_token("tok-admin");
-  auto service = env.service("sq-verdicts", auth_and_account,
-                             base_args(emu, env, "org_id=" + std::string(acme) +
-                                                     " min_role=admin cache_ttl=0 offline_grace=600" + " timeout=3"));
+  const std::string service = graced_admins_only(emu, env, "sq-verdicts");
   struct Row {
     const char* name;
     const char* endpoint;
@@ -149,9 +158,7 @@ TEST_CASE("the user lookup must answer for the token's own user", "[network]") {
   Emulator emu;
   PamTestEnv env;
   const auto admin = emu.refresh_token("tok-admin");
-  auto service = env.service("sq-lookup", auth_and_account,
-                             base_args(emu, env, "org_id=" + std::string(acme) +
-                                                     " min_role=admin cache_ttl=0 offline_grace=600" + " timeout=3"));
+  const std::string service = graced_admins_only(emu, env, "sq-lookup");
   const std::string alice_id = "5e8edb1f7e6f7d0001a10002";
   auto user = [](const std::string& fields) {
     return R"({"data":{)" + fields + R"(,"role":"admin","abilities":[{"slug":"manage-users"}]}})";

@@ -15,6 +15,7 @@ struct StackCase {
   const char* file;  // the auth lines of service "svc"
   bool locks_out;
   bool bypassed;
+  const char* substack = "";  // the auth lines of "sub", for rows that include or stack it
 };
 
 const StackCase cases[] = {
@@ -32,15 +33,25 @@ const StackCase cases[] = {
     {"pam_deny as the fallback is no way in",
      "auth [success=done authinfo_unavail=ignore default=die] pam_squadcast.so\nauth required pam_deny.so\n", true,
      false},
+    // Where libpam's substack rules differ from reading the substack as an include.
+    {"a done in a substack ends only the substack: pam_squadcast after it still decides",
+     "auth substack sub\nauth required pam_squadcast.so\n", true, false, "auth sufficient pam_unix.so\n"},
+    {"a jump skips a whole substack as one line: over pam_squadcast inside it",
+     "auth [success=1 default=ignore] pam_unix.so\nauth substack sub\nauth required pam_permit.so\n", false, true,
+     "auth required pam_env.so\nauth required pam_squadcast.so\n"},
+    {"a reset in a substack goes back to the state it was entered with, not to undecided",
+     "auth required pam_squadcast.so\nauth substack sub\n", true, false,
+     "auth [success=ok default=reset] pam_env.so\nauth sufficient pam_permit.so\n"},
 };
 
 }  // namespace
 
-TEST_CASE("stack analysis: outage lock-out and bypass, one row per stack") {
+TEST_CASE("stack analysis: outage lock-out and bypass, one row per stack, substacks as libpam runs them") {
   for (const StackCase& c : cases) {
     INFO(c.name);
     squadcast::test::TempDir dir;
     std::ofstream(dir / "svc") << c.file;
+    std::ofstream(dir / "sub") << c.substack;
     auto stack = read_stack(dir.path(), "svc", "auth");
     REQUIRE(stack.ok());
     StackAnalysis analysis = analyse_stack(stack.value(), "auth");
@@ -73,45 +84,6 @@ TEST_CASE("stack analysis: include, substack and @include are followed; other ty
     described = described || line.find("AUTHINFO_UNAVAIL -> ignored -> falls through to pam_unix.so") != std::string::npos;
   }
   CHECK(described);
-}
-
-namespace {
-
-struct SubstackCase {
-  const char* name;
-  const char* service;   // the auth lines of "svc"
-  const char* substack;  // the auth lines of "sub"
-  bool locks_out;
-  bool bypassed;
-};
-
-// Where libpam's substack rules differ from reading the substack as an include.
-const SubstackCase substack_cases[] = {
-    {"a done in a substack ends only the substack: pam_squadcast after it still decides",
-     "auth substack sub\nauth required pam_squadcast.so\n", "auth sufficient pam_unix.so\n", true, false},
-    {"a jump skips a whole substack as one line: over pam_squadcast inside it",
-     "auth [success=1 default=ignore] pam_unix.so\nauth substack sub\nauth required pam_permit.so\n",
-     "auth required pam_env.so\nauth required pam_squadcast.so\n", false, true},
-    {"a reset in a substack goes back to the state it was entered with, not to undecided",
-     "auth required pam_squadcast.so\nauth substack sub\n",
-     "auth [success=ok default=reset] pam_env.so\nauth sufficient pam_permit.so\n", true, false},
-};
-
-}  // namespace
-
-TEST_CASE("stack analysis: a substack is a stack of its own, as libpam runs it") {
-  for (const SubstackCase& c : substack_cases) {
-    INFO(c.name);
-    squadcast::test::TempDir dir;
-    std::ofstream(dir / "svc") << c.service;
-    std::ofstream(dir / "sub") << c.substack;
-    auto stack = read_stack(dir.path(), "svc", "auth");
-    REQUIRE(stack.ok());
-    StackAnalysis analysis = analyse_stack(stack.value(), "auth");
-    CHECK(analysis.has_squadcast);
-    CHECK(analysis.outage_locks_out == c.locks_out);
-    CHECK(analysis.can_be_bypassed == c.bypassed);
-  }
 }
 
 TEST_CASE("stack analysis: what a done, a die or a jump does is told per (sub)stack") {
