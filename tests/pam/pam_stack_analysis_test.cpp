@@ -44,6 +44,14 @@ const StackCase cases[] = {
      "auth [success=ok default=reset] pam_env.so\nauth sufficient pam_permit.so\n"},
 };
 
+// Whether some line of the analysis's listing contains `text`.
+bool told(const StackAnalysis& analysis, const std::string& text) {
+  for (const std::string& line : analysis.lines) {
+    if (line.find(text) != std::string::npos) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("stack analysis: outage lock-out and bypass, one row per stack, substacks as libpam runs them") {
@@ -79,11 +87,7 @@ TEST_CASE("stack analysis: include, substack and @include are followed; other ty
   CHECK(action_for(stack.value()[1], "perm_denied") == Action::die);
 
   StackAnalysis analysis = analyse_stack(stack.value(), "auth");
-  bool described = false;
-  for (const std::string& line : analysis.lines) {
-    described = described || line.find("AUTHINFO_UNAVAIL -> ignored -> falls through to pam_unix.so") != std::string::npos;
-  }
-  CHECK(described);
+  CHECK(told(analysis, "AUTHINFO_UNAVAIL -> ignored -> falls through to pam_unix.so"));
 }
 
 TEST_CASE("stack analysis: what a done, a die or a jump does is told per (sub)stack") {
@@ -99,17 +103,11 @@ TEST_CASE("stack analysis: what a done, a die or a jump does is told per (sub)st
   CHECK(stack.value()[1].level == 1);
   CHECK(stack.value()[3].level == 0);
   StackAnalysis analysis = analyse_stack(stack.value(), "auth");
-  auto told = [&](const std::string& text) {
-    for (const std::string& line : analysis.lines) {
-      if (line.find(text) != std::string::npos) return true;
-    }
-    return false;
-  };
-  CHECK(told("SUCCESS          -> done -> its substack ends here; continues to pam_unix.so"));
-  CHECK(told("AUTH_ERR         -> die -> its substack ends here and the stack will fail; continues to pam_unix.so"));
-  CHECK(told("AUTHINFO_UNAVAIL -> jump 2 -> past the end of its stack: libpam fails the stack  [nobody gets in]"));
-  CHECK(told("  1. auth substack sub"));
-  CHECK(told("  2.   auth [success=done"));  // a substack's lines are indented
+  CHECK(told(analysis, "SUCCESS          -> done -> its substack ends here; continues to pam_unix.so"));
+  CHECK(told(analysis, "AUTH_ERR         -> die -> its substack ends here and the stack will fail; continues to pam_unix.so"));
+  CHECK(told(analysis, "AUTHINFO_UNAVAIL -> jump 2 -> past the end of its stack: libpam fails the stack  [nobody gets in]"));
+  CHECK(told(analysis, "  1. auth substack sub"));
+  CHECK(told(analysis, "  2.   auth [success=done"));  // a substack's lines are indented
 }
 
 TEST_CASE("stack analysis: a missing service file or an include loop is an error, not a crash") {
