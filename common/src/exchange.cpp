@@ -1,6 +1,7 @@
 #include "squadcast/exchange.hpp"
 
 #include "json_input.hpp"
+#include "squadcast/api_answer.hpp"
 
 namespace squadcast {
 namespace {
@@ -18,44 +19,7 @@ bool is_jwt_charset(std::string_view token) {
   return true;
 }
 
-// At most max bytes of s, never ending inside a UTF-8 sequence: the text may end up in
-// JSON output, where a torn character makes nlohmann::json::dump() throw.
-std::string utf8_prefix(std::string s, std::size_t max) {
-  if (s.size() <= max) return s;
-  std::size_t cut = max;
-  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
-  s.resize(cut);
-  return s;
-}
-
-std::string describe_status(long status, std::string_view body) {
-  std::string text = "HTTP " + std::to_string(status);
-  std::string message = error_envelope_message(body);
-  if (!message.empty()) text += " (" + message + ")";
-  return text;
-}
-
 }  // namespace
-
-std::string error_envelope_message(std::string_view body) {
-  auto parsed = parse_untrusted_json(body);
-  if (!parsed || !parsed->is_object()) return "";
-  // v3 answers {"meta":{"error_message"}}, v4 {"error":{"code","message"}}; either may be absent.
-  std::string message;
-  if (auto meta = parsed->find("meta"); meta != parsed->end()) {
-    message = string_field(*meta, "error_message").value_or("");
-  } else if (auto v4 = parsed->find("error"); v4 != parsed->end()) {
-    message = string_field(*v4, "message").value_or(string_field(*v4, "code").value_or(""));
-  } else {
-    return "";
-  }
-  // Server text goes into our messages: keep it short and printable.
-  message = utf8_prefix(message, 200);
-  for (char& c : message) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
-  }
-  return message;
-}
 
 Status check_refresh_token_shape(const Secret& token) {
   if (token.empty()) return Error{ErrorKind::invalid_input, "the refresh token is empty"};
@@ -73,14 +37,13 @@ Status check_refresh_token_shape(const Secret& token) {
 }
 
 Result<ExchangedToken> parse_exchange_response(long status, std::string_view body) {
-  if (status == 401 || status == 403) {
-    return Error{ErrorKind::revoked, "the refresh token was revoked or is invalid (" + describe_status(status, body) + ")"};
-  }
-  if (status == 429) return Error{ErrorKind::rate_limited, "Squadcast is rate limiting this token (HTTP 429)"};
-  if (status >= 500) return Error{ErrorKind::server_error, "Squadcast answered " + describe_status(status, body)};
-  if (status != 200) {  // 400, 402, 404, 410, 422...: Squadcast said no, it was not unreachable
-    return Error{ErrorKind::refused, "Squadcast refused the token exchange: " + describe_status(status, body)};
-  }
+  static const AnswerRules rules{
+      "the token exchange",
+      {200},
+      {{401, ErrorKind::revoked, "the refresh token was revoked or is invalid"},
+       {403, ErrorKind::revoked, "the refresh token was revoked or is invalid"},
+       {404, ErrorKind::refused, ""}}};  // not_found would read as "nothing stored"
+  if (auto error = classify_answer(status, body, rules)) return *error;
 
   auto parsed = parse_untrusted_json(body);
   if (!parsed) return Error{ErrorKind::bad_response, "the token exchange answer is not valid JSON"};

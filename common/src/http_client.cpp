@@ -277,4 +277,21 @@ HttpHeader bearer_authorization(const Secret& access_token) {
   return {"Authorization", std::move(value)};
 }
 
+std::string percent_encode(std::string_view value) {
+  static constexpr char hex[] = "0123456789ABCDEF";
+  std::string out;
+  for (char c : value) {
+    auto byte = static_cast<unsigned char>(c);
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' ||
+        c == '.' || c == '~') {
+      out.push_back(c);
+    } else {
+      out.push_back('%');
+      out.push_back(hex[byte >> 4]);
+      out.push_back(hex[byte & 0xF]);
+    }
+  }
+  return out;
+}
+
 }  // namespace squadcast

@@ -66,4 +66,21 @@ std::optional<bool> bool_field(const nlohmann::json& object, const char* key) {
   return it->get<bool>();
 }
 
+bool is_safe_word(std::string_view value) {
+  if (value.empty() || value.size() > 64) return false;
+  for (char c : value) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::string utf8_prefix(std::string s, std::size_t max) {
+  if (s.size() <= max) return s;
+  std::size_t cut = max;
+  while (cut > 0 && (static_cast<unsigned char>(s[cut]) & 0xC0) == 0x80) --cut;
+  s.resize(cut);
+  return s;
+}
+
 }  // namespace squadcast

@@ -18,4 +18,12 @@ std::optional<std::string> string_field(const nlohmann::json& object, const char
 std::optional<std::int64_t> integer_field(const nlohmann::json& object, const char* key);
 std::optional<bool> bool_field(const nlohmann::json& object, const char* key);
 
+// Ids and role or ability words: letters, digits, '-' and '_', 1 to 64 of them. They go
+// into URL paths and log lines, so a hostile answer cannot steer a request or forge a line.
+bool is_safe_word(std::string_view value);
+
+// At most max bytes of s, never ending inside a UTF-8 sequence: the text may end up in
+// JSON output, where a torn character makes nlohmann::json::dump() throw.
+std::string utf8_prefix(std::string s, std::size_t max);
+
 }  // namespace squadcast

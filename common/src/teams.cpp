@@ -4,7 +4,7 @@
 #include <chrono>
 
 #include "json_input.hpp"
-#include "squadcast/exchange.hpp"
+#include "squadcast/api_answer.hpp"
 
 namespace squadcast {
 namespace {
@@ -15,48 +15,6 @@ constexpr std::size_t max_name = 256;
 bool is_clean_name(const std::string& s) {
   return s.size() <= max_name &&
          std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
-}
-
-// Ids go into URLs: letters, digits, '-' and '_' only.
-bool is_url_safe_id(std::string_view s) {
-  return !s.empty() && s.size() <= 64 && std::all_of(s.begin(), s.end(), [](char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_';
-  });
-}
-
-std::string percent_encode(std::string_view s) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : s) {
-    auto byte = static_cast<unsigned char>(c);
-    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' || c == '_' ||
-        c == '.' || c == '~') {
-      out.push_back(c);
-    } else {
-      out.push_back('%');
-      out.push_back(hex[byte >> 4]);
-      out.push_back(hex[byte & 0xF]);
-    }
-  }
-  return out;
-}
-
-// The status part of every answer: a verdict, an outage, or "go on and parse".
-std::optional<Error> status_error(long status, std::string_view body, const char* what) {
-  if (status == 200) return std::nullopt;
-  std::string detail = "HTTP " + std::to_string(status);
-  if (auto message = error_envelope_message(body); !message.empty()) detail += ": " + message;
-  std::string text = std::string(what) + " (" + detail + ")";
-  switch (status) {
-    case 401: return Error{ErrorKind::revoked, "Squadcast refused the access token for " + text};
-    case 403: return Error{ErrorKind::forbidden, "Squadcast refuses this user " + text};
-    case 404: return Error{ErrorKind::not_found, "Squadcast does not know " + text};
-    case 429: return Error{ErrorKind::rate_limited, "Squadcast is rate limiting " + text};
-    default: break;
-  }
-  // Only 429 and 5xx are outages; any other answer is a definite no, never graced.
-  if (status >= 500) return Error{ErrorKind::server_error, "unexpected answer to " + text};
-  return Error{ErrorKind::refused, "Squadcast refused " + text};
 }
 
 // {"data": [...]} -> the array, or a bad_response error.
@@ -87,7 +45,7 @@ const Team* find_team(const std::vector<Team>& teams, std::string_view ref) {
 }
 
 Result<std::vector<Team>> parse_teams_response(long status, std::string_view body) {
-  if (auto error = status_error(status, body, "the team list")) return *error;
+  if (auto error = classify_answer(status, body, {"the team list"})) return *error;
   auto data = data_array(body, "team list");
   if (!data) return data.error();
   std::vector<Team> teams;
@@ -102,7 +60,7 @@ Result<std::vector<Team>> parse_teams_response(long status, std::string_view bod
     if (auto members = item.find("members"); members != item.end() && members->is_array()) {
       for (const auto& member : *members) {
         auto user_id = string_field(member, "user_id");
-        if (user_id && is_url_safe_id(*user_id)) team.member_ids.push_back(*user_id);
+        if (user_id && is_safe_word(*user_id)) team.member_ids.push_back(*user_id);
       }
     }
     teams.push_back(std::move(team));
@@ -111,13 +69,13 @@ Result<std::vector<Team>> parse_teams_response(long status, std::string_view bod
 }
 
 Result<std::vector<TeamMember>> parse_members_response(long status, std::string_view body) {
-  if (auto error = status_error(status, body, "the team's members")) return *error;
+  if (auto error = classify_answer(status, body, {"the team's members"})) return *error;
   auto data = data_array(body, "team members");
   if (!data) return data.error();
   std::vector<TeamMember> members;
   for (const auto& item : data.value()) {
     auto user_id = string_field(item, "user_id");
-    if (!user_id || !is_url_safe_id(*user_id)) continue;
+    if (!user_id || !is_safe_word(*user_id)) continue;
     auto role = string_field(item, "role").value_or("");
     members.push_back({*user_id, is_clean_name(role) ? role : std::string()});
   }
@@ -125,7 +83,7 @@ Result<std::vector<TeamMember>> parse_members_response(long status, std::string_
 }
 
 Result<SchedulePage> parse_schedules_response(long status, std::string_view body) {
-  if (auto error = status_error(status, body, "the team's schedules")) return *error;
+  if (auto error = classify_answer(status, body, {"the team's schedules"})) return *error;
   auto parsed = parse_untrusted_json(body);
   if (!parsed || !parsed->is_object()) return Error{ErrorKind::bad_response, "the schedules answer is not a JSON object"};
   auto data = parsed->find("data");

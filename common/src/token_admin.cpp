@@ -1,21 +1,12 @@
 #include "squadcast/token_admin.hpp"
 
 #include "json_input.hpp"
+#include "squadcast/api_answer.hpp"
 #include "squadcast/sha256.hpp"
 
 namespace squadcast {
 
 namespace {
-
-// Ids go into URL paths: words only, so a hostile answer cannot steer a request.
-bool is_id(const std::string& value) {
-  if (value.empty() || value.size() > 64) return false;
-  for (char c : value) {
-    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
-    if (!ok) return false;
-  }
-  return true;
-}
 
 // Names and emails reach a terminal: no control characters, bounded length.
 std::string printable(const std::optional<std::string>& value) {
@@ -28,21 +19,15 @@ std::string printable(const std::optional<std::string>& value) {
   return text;
 }
 
-// The statuses every token-administration call shares.
-std::optional<Error> common_refusal(long status, const char* what) {
-  const std::string http = " (HTTP " + std::to_string(status) + ")";
-  if (status == 401) return Error{ErrorKind::revoked, std::string("Squadcast refused the access token to ") + what + http};
-  if (status == 403) {
-    return Error{ErrorKind::forbidden,
-                 std::string("Squadcast refused to ") + what + ": that needs " + token_admin_requirement + http};
-  }
-  if (status == 429) return Error{ErrorKind::rate_limited, std::string("Squadcast is rate limiting this token") + http};
-  return std::nullopt;
-}
-
-Error unexpected(long status, const char* what) {
-  return Error{ErrorKind::server_error, std::string("unexpected answer when trying to ") + what + ": HTTP " +
-                                            std::to_string(status)};
+// The rules every token-administration call shares: a 403 says what the call needs, and a
+// 404 is "no such user" only where the call names a user.
+std::optional<Error> admin_answer_error(long status, std::string_view body, const std::string& action,
+                                        std::vector<long> success = {200},
+                                        ErrorKind on_404 = ErrorKind::refused) {
+  const std::string needs = "Squadcast refused to " + action + ": that needs " + token_admin_requirement;
+  const std::string subject = "the request to " + action;
+  return classify_answer(status, body,
+                         {subject, std::move(success), {{403, ErrorKind::forbidden, needs}, {404, on_404, ""}}});
 }
 
 // Reads one token object; the value is hashed in place and then wiped from the DOM.
@@ -50,9 +35,9 @@ Result<TokenRecord> token_record(nlohmann::json& object, Secret* value_out) {
   if (!object.is_object()) return Error{ErrorKind::bad_response, "a refresh token entry is not an object"};
   TokenRecord record;
   record.id = string_field(object, "id").value_or("");
-  if (!is_id(record.id)) return Error{ErrorKind::bad_response, "a refresh token entry has no usable id"};
+  if (!is_safe_word(record.id)) return Error{ErrorKind::bad_response, "a refresh token entry has no usable id"};
   record.user_id = string_field(object, "user_id").value_or("");
-  if (!record.user_id.empty() && !is_id(record.user_id)) {
+  if (!record.user_id.empty() && !is_safe_word(record.user_id)) {
     return Error{ErrorKind::bad_response, "a refresh token entry has a malformed user_id"};
   }
   record.organization_id = printable(string_field(object, "organization_id"));
@@ -95,8 +80,7 @@ Result<nlohmann::json> data_of(std::string_view body, const char* what) {
 std::string token_fingerprint(const Secret& token) { return sha256_hex(token.reveal()).substr(0, 8); }
 
 Result<std::vector<TokenRecord>> parse_token_list(long status, std::string_view body) {
-  if (auto refused = common_refusal(status, "list the refresh tokens")) return *refused;
-  if (status != 200) return unexpected(status, "list the refresh tokens");
+  if (auto error = admin_answer_error(status, body, "list the refresh tokens")) return *error;
   auto data = data_of(body, "the token list");
   if (!data) return data.error();
   if (!data.value().is_array()) return Error{ErrorKind::bad_response, "the token list is not an array"};
@@ -116,9 +100,9 @@ Result<std::vector<TokenRecord>> parse_token_list(long status, std::string_view 
 }
 
 Result<CreatedToken> parse_created_token(long status, std::string_view body) {
-  if (auto refused = common_refusal(status, "create a refresh token")) return *refused;
-  if (status == 404) return Error{ErrorKind::not_found, "Squadcast does not know that user (HTTP 404)"};
-  if (status != 201 && status != 200) return unexpected(status, "create a refresh token");
+  if (auto error = admin_answer_error(status, body, "create a refresh token", {200, 201}, ErrorKind::not_found)) {
+    return *error;
+  }
   auto data = data_of(body, "the token creation");
   if (!data) return data.error();
   CreatedToken created;
@@ -131,8 +115,7 @@ Result<CreatedToken> parse_created_token(long status, std::string_view body) {
 }
 
 Result<std::vector<OrgUser>> parse_user_list(long status, std::string_view body) {
-  if (auto refused = common_refusal(status, "list the users")) return *refused;
-  if (status != 200) return unexpected(status, "list the users");
+  if (auto error = admin_answer_error(status, body, "list the users")) return *error;
   auto data = data_of(body, "the user list");
   if (!data) return data.error();
   if (!data.value().is_array()) return Error{ErrorKind::bad_response, "the user list is not an array"};
@@ -140,7 +123,7 @@ Result<std::vector<OrgUser>> parse_user_list(long status, std::string_view body)
   for (const auto& entry : data.value()) {
     OrgUser user;
     user.id = string_field(entry, "id").value_or("");
-    if (!is_id(user.id)) continue;  // unusable either way: nothing can be assigned to it
+    if (!is_safe_word(user.id)) continue;  // unusable either way: nothing can be assigned to it
     user.email = printable(string_field(entry, "email"));
     user.first_name = printable(string_field(entry, "first_name"));
     user.last_name = printable(string_field(entry, "last_name"));
@@ -150,11 +133,10 @@ Result<std::vector<OrgUser>> parse_user_list(long status, std::string_view body)
   return users;
 }
 
-Result<RevokeOutcome> parse_revoke_answer(long status, std::string_view) {
-  if (auto refused = common_refusal(status, "revoke refresh tokens")) return *refused;
+Result<RevokeOutcome> parse_revoke_answer(long status, std::string_view body) {
   if (status == 404) return RevokeOutcome::already_gone;
-  if (status == 204 || status == 200) return RevokeOutcome::revoked;
-  return unexpected(status, "revoke a refresh token");
+  if (auto error = admin_answer_error(status, body, "revoke refresh tokens", {200, 204})) return *error;
+  return RevokeOutcome::revoked;
 }
 
 TokenAdminClient::TokenAdminClient(Endpoints endpoints, Secret access_token, HttpOptions options)
@@ -186,7 +168,7 @@ Result<std::vector<OrgUser>> TokenAdminClient::list_users() {
 
 Result<CreatedToken> TokenAdminClient::create_token(std::string_view user_id) {
   const std::string id(user_id);
-  if (!is_id(id)) return Error{ErrorKind::invalid_input, "the user id has unexpected characters"};
+  if (!is_safe_word(id)) return Error{ErrorKind::invalid_input, "the user id has unexpected characters"};
   const std::string body = nlohmann::json{{"user_id", id}}.dump();
   auto response = http_send("POST", endpoints_.api_url + "/v3/refresh-token", bearer(), body, options_, &connection_);
   if (!response) return response.error();
@@ -197,7 +179,7 @@ Result<CreatedToken> TokenAdminClient::create_token(std::string_view user_id) {
 
 Result<RevokeOutcome> TokenAdminClient::revoke_token(std::string_view token_id) {
   const std::string id(token_id);
-  if (!is_id(id)) return Error{ErrorKind::invalid_input, "'" + id.substr(0, 64) + "' is not a token id"};
+  if (!is_safe_word(id)) return Error{ErrorKind::invalid_input, "'" + id.substr(0, 64) + "' is not a token id"};
   auto response =
       http_send("DELETE", endpoints_.api_url + "/v3/refresh-token/" + id, bearer(), {}, options_, &connection_);
   if (!response) return response.error();

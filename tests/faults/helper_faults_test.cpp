@@ -243,8 +243,8 @@ TEST_CASE("helper: 500, 502, 503, 504", "[helper][5xx]") {
     INFO("HTTP " << status);
     HelperRow row{"5xx"};
     row.fault = {"exchange", 1000, "status", status};
-    row.message = status == 500 ? "answered HTTP 500" : status == 502 ? "answered HTTP 502"
-                : status == 503 ? "answered HTTP 503" : "answered HTTP 504";
+    const std::string message = "failed to answer the token exchange (HTTP " + std::to_string(status);
+    row.message = message.c_str();
     row.transient_recovers = status == 503;
     run_helper_row(row);
   }

@@ -4,6 +4,7 @@
 #include <cstdint>
 
 #include "fuzz_support.hpp"
+#include "squadcast/api_answer.hpp"
 #include "squadcast/exchange.hpp"
 
 using namespace squadcast;

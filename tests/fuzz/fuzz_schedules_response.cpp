@@ -4,7 +4,7 @@
 #include <cstdint>
 
 #include "fuzz_support.hpp"
-#include "squadcast/exchange.hpp"
+#include "squadcast/api_answer.hpp"
 #include "squadcast/teams.hpp"
 
 using namespace squadcast;

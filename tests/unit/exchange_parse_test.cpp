@@ -77,20 +77,7 @@ TEST_CASE("the user answer gives role and ability slugs") {
   CHECK(parse_user_response(404, "").error().kind == ErrorKind::refused);
   CHECK(parse_user_response(400, "").error().kind == ErrorKind::refused);
   CHECK(parse_user_response(503, "").error().kind == ErrorKind::server_error);
-  // Only transport failures, timeouts, 429 and 5xx are outages (PAM_AUTHINFO_UNAVAIL).
-  for (ErrorKind verdict : {ErrorKind::revoked, ErrorKind::refused, ErrorKind::bad_response, ErrorKind::too_large}) {
-    CHECK_FALSE(is_unreachable(verdict));
-  }
-  for (ErrorKind outage : {ErrorKind::network, ErrorKind::timeout, ErrorKind::tls, ErrorKind::rate_limited,
-                           ErrorKind::server_error}) {
-    CHECK(is_unreachable(outage));
-  }
-  // Of those, a 429 is never graced: the token's holder can exhaust the token's own limit.
-  for (ErrorKind outage : {ErrorKind::network, ErrorKind::timeout, ErrorKind::tls, ErrorKind::server_error}) {
-    CHECK(may_be_graced(outage));
-  }
-  CHECK_FALSE(may_be_graced(ErrorKind::rate_limited));
-  CHECK_FALSE(may_be_graced(ErrorKind::revoked));
+  // Which of these may be graced: api_answer_test.cpp, in one place.
   CHECK(parse_user_response(200, R"({"data":{"id":"u1"}})").error().kind == ErrorKind::bad_response);
   CHECK(parse_user_response(200, "{").error().kind == ErrorKind::bad_response);
 }

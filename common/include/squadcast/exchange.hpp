@@ -21,14 +21,11 @@ struct ExchangedToken {
 // Rejects empty tokens, whitespace, control characters and anything over 4 KiB.
 Status check_refresh_token_shape(const Secret& token);
 
-// Maps a response to an outcome: 200 -> token; 401/403 -> revoked; 429 -> rate_limited;
-// 5xx -> server_error; any other status -> refused; unparseable or wrong -> bad_response.
+// Maps a response to an outcome (api_answer.hpp): 200 -> token; 401/403 -> revoked; 404 ->
+// refused (never not_found, which means "nothing stored"); unparseable -> bad_response.
 Result<ExchangedToken> parse_exchange_response(long status, std::string_view body);
 
 Result<ExchangedToken> exchange_refresh_token(const Endpoints& endpoints, const Secret& refresh_token,
                                               const HttpOptions& options, HttpConnection* connection = nullptr);
-
-// The message of a v3 {"meta"} or v4 {"error"} envelope, if any (for messages to people).
-std::string error_envelope_message(std::string_view body);
 
 }  // namespace squadcast

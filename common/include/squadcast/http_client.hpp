@@ -82,6 +82,9 @@ std::optional<long> parse_retry_after(std::string_view value, std::time_t now);
 // Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"), as in Date and Retry-After.
 std::optional<std::time_t> parse_http_date(std::string_view value);
 
+// A query parameter's value: unreserved characters as they are, every other byte %XX.
+std::string percent_encode(std::string_view value);
+
 // Whether a status is worth another attempt.
 bool is_retryable_status(long status);
 

@@ -1,10 +1,8 @@
 // Teams and on-call: GET {api}/v3/teams, /v3/teams/{id}/members and
 // /v4/schedules?teamID=...&myOnCall=true, with the caller's own access token.
 //
-// Outcomes, for every call: 401 -> revoked; 403 -> permission (Squadcast refuses this
-// user that team: a verdict, not an outage); 404 -> not_found; 429 -> rate_limited;
-// other statuses -> server_error; an answer that is not the expected JSON -> bad_response.
-// Error messages carry the server's text from either envelope (v3 "meta", v4 "error").
+// Outcomes are api_answer.hpp's, unchanged: 403 is forbidden (Squadcast refuses this user
+// that team: a verdict, not an outage), 404 not_found (an unknown team).
 #pragma once
 
 #include <cstdint>
