@@ -65,12 +65,12 @@ std::optional<Error> classify_answer(long status, std::string_view body, const A
     if (!parsed || !parsed->is_object()) return std::nullopt;  // the caller reports the bad body
     if (auto message = graphql_error(*parsed)) {
       return Error{ErrorKind::bad_response,
-                   "Squadcast answered " + std::string(rules.what) + " with a GraphQL error: " + *message};
+                   "Squadcast answered " + rules.what + " with a GraphQL error: " + *message};
     }
     return std::nullopt;
   }
   const StatusMeaning meaning = default_meaning(status);
-  Error error{meaning.kind, std::string(meaning.wording) + " " + std::string(rules.what)};
+  Error error{meaning.kind, meaning.wording + " " + rules.what};
   for (const auto& override : rules.overrides) {
     if (override.status != status) continue;
     error.kind = override.kind;

@@ -43,14 +43,9 @@ Result<ExchangedToken> parse_exchange_response(long status, std::string_view bod
       {{401, ErrorKind::revoked, "the refresh token was revoked or is invalid"},
        {403, ErrorKind::revoked, "the refresh token was revoked or is invalid"},
        {404, ErrorKind::refused, ""}}};  // not_found would read as "nothing stored"
-  if (auto error = classify_answer(status, body, rules)) return *error;
-
-  auto parsed = parse_untrusted_json(body);
-  if (!parsed) return Error{ErrorKind::bad_response, "the token exchange answer is not valid JSON"};
-  auto data = parsed->is_object() ? parsed->find("data") : parsed->end();
-  if (!parsed->is_object() || data == parsed->end() || !data->is_object()) {
-    return Error{ErrorKind::bad_response, "the token exchange answer has no data object"};
-  }
+  auto answer = answer_data(status, body, rules, nlohmann::json::value_t::object);
+  if (!answer) return answer.error();
+  nlohmann::json* data = &answer.value();
   ExchangedToken token;
   if (auto it = data->find("access_token"); it != data->end() && it->is_string()) {
     token.access_token = Secret(it->get_ref<const std::string&>());

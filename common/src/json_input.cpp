@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "squadcast/secret.hpp"
+
 namespace squadcast {
 namespace {
 
@@ -64,6 +66,30 @@ std::optional<bool> bool_field(const nlohmann::json& object, const char* key) {
   auto it = object.find(key);
   if (it == object.end() || !it->is_boolean()) return std::nullopt;
   return it->get<bool>();
+}
+
+Result<nlohmann::json> answer_data(long status, std::string_view body, const AnswerRules& rules,
+                                   nlohmann::json::value_t expected) {
+  if (auto error = classify_answer(status, body, rules)) return *error;
+  auto parsed = parse_untrusted_json(body);
+  if (!parsed) return Error{ErrorKind::bad_response, "Squadcast's answer to " + rules.what + " is not valid JSON"};
+  auto data = parsed->is_object() ? parsed->find("data") : parsed->end();
+  if (!parsed->is_object() || data == parsed->end() || data->type() != expected) {
+    const char* shape = expected == nlohmann::json::value_t::array ? "list" : "object";
+    wipe_json(*parsed);
+    return Error{ErrorKind::bad_response, "Squadcast's answer to " + rules.what + " has no data " + shape};
+  }
+  nlohmann::json value = std::move(*data);
+  wipe_json(*parsed);
+  return value;
+}
+
+void wipe_json(nlohmann::json& value) {
+  if (value.is_string()) {
+    wipe_string(value.get_ref<std::string&>());
+  } else if (value.is_structured()) {
+    for (auto& child : value) wipe_json(child);
+  }
 }
 
 bool is_safe_word(std::string_view value) {

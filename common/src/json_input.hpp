@@ -8,6 +8,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "squadcast/api_answer.hpp"
+#include "squadcast/result.hpp"
+
 namespace squadcast {
 
 // nullopt for invalid JSON or nesting deeper than max_depth.
@@ -17,6 +20,15 @@ std::optional<nlohmann::json> parse_untrusted_json(std::string_view text, int ma
 std::optional<std::string> string_field(const nlohmann::json& object, const char* key);
 std::optional<std::int64_t> integer_field(const nlohmann::json& object, const char* key);
 std::optional<bool> bool_field(const nlohmann::json& object, const char* key);
+
+// An API answer's {"data": <value>}: the status read by classify_answer, then the value when
+// it has the expected type (object or array); else a bad_response naming rules.what. The
+// rest of the DOM is wiped: answers can carry token values.
+Result<nlohmann::json> answer_data(long status, std::string_view body, const AnswerRules& rules,
+                                   nlohmann::json::value_t expected);
+
+// Every string in the DOM overwritten before it is freed.
+void wipe_json(nlohmann::json& value);
 
 // Ids and role or ability words: letters, digits, '-' and '_', 1 to 64 of them. They go
 // into URL paths and log lines, so a hostile answer cannot steer a request or forge a line.

@@ -17,18 +17,6 @@ bool is_clean_name(const std::string& s) {
          std::none_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; });
 }
 
-// {"data": [...]} -> the array, or a bad_response error.
-Result<nlohmann::json> data_array(std::string_view body, const char* what) {
-  auto parsed = parse_untrusted_json(body);
-  if (!parsed) return Error{ErrorKind::bad_response, std::string("the ") + what + " answer is not valid JSON"};
-  if (!parsed->is_object()) return Error{ErrorKind::bad_response, std::string("the ") + what + " answer is not an object"};
-  auto data = parsed->find("data");
-  if (data == parsed->end() || !data->is_array()) {
-    return Error{ErrorKind::bad_response, std::string("the ") + what + " answer has no data list"};
-  }
-  return nlohmann::json(std::move(*data));
-}
-
 }  // namespace
 
 bool is_team_id(std::string_view ref) {
@@ -45,8 +33,7 @@ const Team* find_team(const std::vector<Team>& teams, std::string_view ref) {
 }
 
 Result<std::vector<Team>> parse_teams_response(long status, std::string_view body) {
-  if (auto error = classify_answer(status, body, {"the team list"})) return *error;
-  auto data = data_array(body, "team list");
+  auto data = answer_data(status, body, {"the team list"}, nlohmann::json::value_t::array);
   if (!data) return data.error();
   std::vector<Team> teams;
   for (const auto& item : data.value()) {
@@ -69,8 +56,7 @@ Result<std::vector<Team>> parse_teams_response(long status, std::string_view bod
 }
 
 Result<std::vector<TeamMember>> parse_members_response(long status, std::string_view body) {
-  if (auto error = classify_answer(status, body, {"the team's members"})) return *error;
-  auto data = data_array(body, "team members");
+  auto data = answer_data(status, body, {"the team's members"}, nlohmann::json::value_t::array);
   if (!data) return data.error();
   std::vector<TeamMember> members;
   for (const auto& item : data.value()) {

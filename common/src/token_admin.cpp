@@ -21,13 +21,12 @@ std::string printable(const std::optional<std::string>& value) {
 
 // The rules every token-administration call shares: a 403 says what the call needs, and a
 // 404 is "no such user" only where the call names a user.
-std::optional<Error> admin_answer_error(long status, std::string_view body, const std::string& action,
-                                        std::vector<long> success = {200},
-                                        ErrorKind on_404 = ErrorKind::refused) {
-  const std::string needs = "Squadcast refused to " + action + ": that needs " + token_admin_requirement;
-  const std::string subject = "the request to " + action;
-  return classify_answer(status, body,
-                         {subject, std::move(success), {{403, ErrorKind::forbidden, needs}, {404, on_404, ""}}});
+AnswerRules admin_rules(const std::string& action, std::vector<long> success = {200},
+                        ErrorKind on_404 = ErrorKind::refused) {
+  return {"the request to " + action,
+          std::move(success),
+          {{403, ErrorKind::forbidden, "Squadcast refused to " + action + ": that needs " + token_admin_requirement},
+           {404, on_404}}};
 }
 
 // Reads one token object; the value is hashed in place and then wiped from the DOM.
@@ -56,34 +55,13 @@ Result<TokenRecord> token_record(nlohmann::json& object, Secret* value_out) {
   return record;
 }
 
-// Every string in the DOM wiped: the answers carry token values.
-void wipe_json(nlohmann::json& value) {
-  if (value.is_string()) {
-    wipe_string(value.get_ref<std::string&>());
-  } else if (value.is_structured()) {
-    for (auto& child : value) wipe_json(child);
-  }
-}
-
-Result<nlohmann::json> data_of(std::string_view body, const char* what) {
-  auto parsed = parse_untrusted_json(body);
-  if (!parsed || !parsed->is_object() || !parsed->contains("data")) {
-    return Error{ErrorKind::bad_response, std::string("the answer to ") + what + " has no data"};
-  }
-  nlohmann::json data = std::move((*parsed)["data"]);
-  wipe_json(*parsed);
-  return data;
-}
-
 }  // namespace
 
 std::string token_fingerprint(const Secret& token) { return sha256_hex(token.reveal()).substr(0, 8); }
 
 Result<std::vector<TokenRecord>> parse_token_list(long status, std::string_view body) {
-  if (auto error = admin_answer_error(status, body, "list the refresh tokens")) return *error;
-  auto data = data_of(body, "the token list");
+  auto data = answer_data(status, body, admin_rules("list the refresh tokens"), nlohmann::json::value_t::array);
   if (!data) return data.error();
-  if (!data.value().is_array()) return Error{ErrorKind::bad_response, "the token list is not an array"};
   std::vector<TokenRecord> records;
   Status failed = success();
   for (auto& entry : data.value()) {
@@ -100,10 +78,8 @@ Result<std::vector<TokenRecord>> parse_token_list(long status, std::string_view 
 }
 
 Result<CreatedToken> parse_created_token(long status, std::string_view body) {
-  if (auto error = admin_answer_error(status, body, "create a refresh token", {200, 201}, ErrorKind::not_found)) {
-    return *error;
-  }
-  auto data = data_of(body, "the token creation");
+  auto data = answer_data(status, body, admin_rules("create a refresh token", {200, 201}, ErrorKind::not_found),
+                          nlohmann::json::value_t::object);
   if (!data) return data.error();
   CreatedToken created;
   auto record = token_record(data.value(), &created.token);
@@ -115,10 +91,8 @@ Result<CreatedToken> parse_created_token(long status, std::string_view body) {
 }
 
 Result<std::vector<OrgUser>> parse_user_list(long status, std::string_view body) {
-  if (auto error = admin_answer_error(status, body, "list the users")) return *error;
-  auto data = data_of(body, "the user list");
+  auto data = answer_data(status, body, admin_rules("list the users"), nlohmann::json::value_t::array);
   if (!data) return data.error();
-  if (!data.value().is_array()) return Error{ErrorKind::bad_response, "the user list is not an array"};
   std::vector<OrgUser> users;
   for (const auto& entry : data.value()) {
     OrgUser user;
@@ -135,7 +109,7 @@ Result<std::vector<OrgUser>> parse_user_list(long status, std::string_view body)
 
 Result<RevokeOutcome> parse_revoke_answer(long status, std::string_view body) {
   if (status == 404) return RevokeOutcome::already_gone;
-  if (auto error = admin_answer_error(status, body, "revoke refresh tokens", {200, 204})) return *error;
+  if (auto error = classify_answer(status, body, admin_rules("revoke refresh tokens", {200, 204}))) return *error;
   return RevokeOutcome::revoked;
 }
 

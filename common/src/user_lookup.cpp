@@ -8,13 +8,10 @@ namespace squadcast {
 namespace {
 
 // {"data": {user}} -> the profile, or bad_response.
-Result<UserProfile> user_record(std::string_view body) {
-  auto parsed = parse_untrusted_json(body);
-  if (!parsed) return Error{ErrorKind::bad_response, "the user lookup answer is not valid JSON"};
-  auto data = parsed->is_object() ? parsed->find("data") : parsed->end();
-  if (!parsed->is_object() || data == parsed->end() || !data->is_object()) {
-    return Error{ErrorKind::bad_response, "the user lookup answer has no data object"};
-  }
+Result<UserProfile> user_record(long status, std::string_view body, const AnswerRules& rules) {
+  auto answer = answer_data(status, body, rules, nlohmann::json::value_t::object);
+  if (!answer) return answer.error();
+  const nlohmann::json* data = &answer.value();
   UserProfile user;
   auto role = string_field(*data, "role");
   if (!role || role->empty()) return Error{ErrorKind::bad_response, "the user lookup answer has no role"};
@@ -41,16 +38,14 @@ Result<UserProfile> parse_user_response(long status, std::string_view body) {
                                  {{401, ErrorKind::revoked, "Squadcast refused the access token"},
                                   {403, ErrorKind::revoked, "Squadcast refused the access token"},
                                   {404, ErrorKind::refused, "Squadcast does not know the token's user"}}};
-  if (auto error = classify_answer(status, body, rules)) return *error;
-  return user_record(body);
+  return user_record(status, body, rules);
 }
 
 Result<UserProfile> parse_user_by_email_response(long status, std::string_view body) {
   // A 404 is an answer about the person (deleted, or never in this organisation), and a
   // 401 or 403 one about the asking credential.
   static const AnswerRules rules{"the user lookup by email"};
-  if (auto error = classify_answer(status, body, rules)) return *error;
-  return user_record(body);
+  return user_record(status, body, rules);
 }
 
 Result<UserProfile> fetch_user(const Endpoints& endpoints, const Secret& access_token, std::string_view user_id,

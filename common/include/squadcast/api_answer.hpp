@@ -28,11 +28,11 @@ namespace squadcast {
 struct StatusMeaning {
   long status;
   ErrorKind kind;
-  std::string_view wording;  // replaces "<default wording> <what>"; empty keeps it
+  std::string wording = "";  // replaces "<default wording> <what>"; empty keeps it
 };
 
 struct AnswerRules {
-  std::string_view what;  // what was asked, for messages: "the team's members"
+  std::string what;  // what was asked, for messages: "the team's members"
   std::vector<long> success = {200};
   std::vector<StatusMeaning> overrides = {};
   bool graphql = false;  // a 200 may still carry {"errors": [...]}
