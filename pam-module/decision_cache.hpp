@@ -41,8 +41,14 @@ class DecisionCache {
   std::optional<CachedDecision> read(const std::string& key) const;  // anything odd: nullopt
   Status write(const std::string& key, const CachedDecision& entry) const;
   void erase(const std::string& key) const;
-  // Single flight: one exchange per token at a time across processes.
+  // Single flight: one exchange per token at a time across processes. Keys share 256 lock
+  // files (by the key's first two hex digits): a lock file may never be removed while
+  // another process could be waiting on it, so there must be few of them.
   Result<FileLock> lock(const std::string& key, std::chrono::milliseconds wait) const;
+  // Keeps cache_dir bounded: at most once a minute, removes the entries nobody has written
+  // for keep_seconds (no decision can use them any more) and the per-key lock files of
+  // earlier versions. Cold path only: a cache hit never scans.
+  void sweep(std::int64_t now, std::int64_t keep_seconds) const;
 
  private:
   std::string path_for(const std::string& key, std::string_view suffix) const;

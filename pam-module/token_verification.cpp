@@ -57,6 +57,12 @@ class StopDetector {
   bool pending_before_ = false;
 };
 
+// How long any decision may still use an entry: past it, the entry is only clutter.
+std::int64_t longest_cache_use_seconds(const PamOptions& options) {
+  return std::max({options.cache_ttl_seconds, options.offline_grace_seconds, options.oncall_ttl_seconds,
+                   options.oncall_offline_grace_seconds}) + 60;
+}
+
 }  // namespace
 
 const char* to_string(VerifiedBy by) {
@@ -125,6 +131,7 @@ Result<VerifiedIdentity> verify_token(const PamOptions& options, const Secret& t
     } else if (use_cache && (options.cache_ttl_seconds > 0 || options.offline_grace_seconds > 0)) {
       auto written = cache.write(key, CachedDecision{verified.identity, verified.verified_at});
       if (!written) context.debug("could not write the decision cache: " + written.error().message);
+      cache.sweep(context.clock(), longest_cache_use_seconds(options));
     }
     return verified;
   }
