@@ -42,9 +42,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     switch (error.kind) {
       case ErrorKind::revoked: FUZZ_CHECK(status == 401 || status == 403); break;
       case ErrorKind::rate_limited: FUZZ_CHECK(status == 429); break;
-      case ErrorKind::server_error: FUZZ_CHECK(status >= 500); break;
+      case ErrorKind::server_error: FUZZ_CHECK(status >= 500 && status <= 599); break;
       // A definite no is never an outage: every status that is not 200, 401/403, 429 or 5xx.
-      case ErrorKind::refused: FUZZ_CHECK(status != 200 && status != 401 && status != 403 && status != 429 && status < 500); break;
+      case ErrorKind::refused: FUZZ_CHECK(status != 200 && status != 401 && status != 403 && status != 429 && (status < 500 || status > 599)); break;
       case ErrorKind::bad_response: FUZZ_CHECK(status == 200); break;
       default: FUZZ_CHECK(!"unexpected error kind from parse_exchange_response");
     }

@@ -45,7 +45,10 @@ void check_error(const Error& error, long status) {
     case ErrorKind::forbidden: FUZZ_CHECK(status == 403); break;
     case ErrorKind::rate_limited: FUZZ_CHECK(status == 429); break;
     case ErrorKind::not_found: FUZZ_CHECK(status == 404); break;
-    case ErrorKind::server_error: FUZZ_CHECK(status != 200); break;
+    case ErrorKind::server_error: FUZZ_CHECK(status >= 500 && status <= 599); break;
+    case ErrorKind::refused:
+      FUZZ_CHECK(status != 200 && status != 401 && status != 403 && status != 429 && (status < 500 || status > 599));
+      break;
     case ErrorKind::bad_response: FUZZ_CHECK(status == 200 || status == 201); break;
     default: FUZZ_CHECK(!"unexpected error kind from a token administration parser");
   }
