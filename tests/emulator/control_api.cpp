@@ -23,7 +23,7 @@ void ok(Response& res, json extra = json::object()) {
 }
 
 void add_fault(EmulatorState& state, const json& body, Response& res) {
-  static const std::set<std::string> kEndpoints = {"exchange", "user", "any"};
+  static const std::set<std::string> kEndpoints = {"exchange", "user", "graphql", "any"};
   static const std::set<std::string> kModes = {"none",      "status", "malformed",
                                                "truncated", "huge",   "drop", "hang", "body"};
   Fault f;
@@ -35,7 +35,7 @@ void add_fault(EmulatorState& state, const json& body, Response& res) {
   f.delay_ms = body.value("delay_ms", 0);
   f.body = text(body, "body");
   if (f.mode.empty()) f.mode = "none";
-  if (!kEndpoints.count(f.endpoint)) return send_error(res, 400, "endpoint: exchange|user|any");
+  if (!kEndpoints.count(f.endpoint)) return send_error(res, 400, "endpoint: exchange|user|graphql|any");
   if (!kModes.count(f.mode)) return send_error(res, 400, "unknown fault mode");
   if (f.remaining <= 0) {  // count 0 cancels what is queued for that endpoint
     state.clear_faults(f.endpoint);
@@ -108,6 +108,19 @@ void register_control_api(httplib::Server& server, EmulatorState& state) {
 
   server.Get("/_control/counters", [&state](const Request&, Response& res) {
     send_json(res, 200, state.counters());
+  });
+
+  server.Get("/_control/token_counters", [&state](const Request&, Response& res) {
+    send_json(res, 200, state.token_counters());
+  });
+
+  // {"user_email":"bob@acme.test"}: the user is deleted (gone from lookups, lists, teams,
+  // squads and on-call; every token of theirs revoked) until a reset.
+  server.Post("/_control/user/delete", [&state](const Request& req, Response& res) {
+    const auto body = json_body(req, res);
+    if (!body) return;
+    if (!state.delete_user(text(*body, "user_email"))) return send_error(res, 404, "no such user");
+    ok(res);
   });
 
   server.Post("/_control/reset", [&state](const Request&, Response& res) {

@@ -9,8 +9,9 @@
 // they carry tokens.
 #include "control_api.hpp"
 #include "emulator_state.hpp"
-#include "teams_api.hpp"
 #include "fault_injection.hpp"
+#include "graphql_api.hpp"
+#include "teams_api.hpp"
 #include "server_clock.hpp"
 #include "squadcast_api.hpp"
 #include "test_certificates.hpp"
@@ -168,7 +169,9 @@ void configure(httplib::Server& server, EmulatorState& state) {
   register_squadcast_api(server, state);
   register_token_admin_api(server, state);
   register_control_api(server, state);
-  register_teams_api(server, state);
+  const auto teams = std::make_shared<TeamsState>(state);
+  register_teams_api(server, state, teams);
+  register_graphql_api(server, state, teams);
   static ServerClock clock;
   install_server_clock(server, clock);
 }

@@ -2,6 +2,8 @@
 
 #include "crypto_utils.hpp"
 
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <stdexcept>
 
@@ -18,11 +20,18 @@ bool group_matches(const std::string& endpoint, Group group) {
   switch (group) {
     case Group::exchange: return endpoint == "exchange" || endpoint == "any";
     case Group::user: return endpoint == "user" || endpoint == "any";
+    case Group::graphql: return endpoint == "graphql" || endpoint == "any";
     case Group::refresh_token:
     case Group::other: return endpoint == "any";
     case Group::control: return false;
   }
   return false;
+}
+
+bool same_email(const std::string& a, const std::string& b) {
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](unsigned char x, unsigned char y) {
+    return std::tolower(x) == std::tolower(y);
+  });
 }
 
 }  // namespace
@@ -32,6 +41,7 @@ Group group_of(const std::string& path) {
   if (path == "/oauth/access-token") return Group::exchange;
   if (path == "/v3/users" || starts("/v3/users/")) return Group::user;
   if (path == "/v3/refresh-token" || starts("/v3/refresh-token/")) return Group::refresh_token;
+  if (path == "/v3/graphql") return Group::graphql;
   if (starts("/_control/")) return Group::control;
   return Group::other;
 }
@@ -51,7 +61,9 @@ void EmulatorState::load_seed() {
   lifetime_ = seed_.at("access_token_lifetime").get<long>();
   rotation_ = false;
   faults_.clear();
-  counters_ = {{"exchange", 0}, {"user", 0}, {"refresh_token", 0}, {"total", 0}};
+  counters_ = {{"exchange", 0}, {"user", 0}, {"refresh_token", 0}, {"graphql", 0}, {"total", 0}};
+  token_requests_.clear();
+  deleted_.clear();
   users_.clear();
   for (const auto& u : seed_.at("users")) {
     users_.push_back(User{u.at("id"), u.at("organization_id"), u.at("email"),
@@ -75,6 +87,13 @@ void EmulatorState::load_seed() {
 const User* EmulatorState::find_user(const std::string& id) const {
   for (const auto& u : users_) {
     if (u.id == id) return &u;
+  }
+  return nullptr;
+}
+
+User* EmulatorState::find_email(const std::string& email) {
+  for (auto& u : users_) {
+    if (same_email(u.email, email)) return &u;
   }
   return nullptr;
 }
@@ -148,7 +167,15 @@ std::optional<User> EmulatorState::user_by_email(const std::string& org,
                                                  const std::string& email) const {
   std::lock_guard lock(mu_);
   for (const auto& u : users_) {
-    if (u.organization_id == org && u.email == email) return u;
+    if (u.organization_id == org && same_email(u.email, email)) return u;
+  }
+  return std::nullopt;
+}
+
+std::optional<User> EmulatorState::user_by_email_anywhere(const std::string& email) const {
+  std::lock_guard lock(mu_);
+  for (const auto& u : users_) {
+    if (same_email(u.email, email)) return u;
   }
   return std::nullopt;
 }
@@ -224,7 +251,7 @@ int EmulatorState::revoke_user_tokens(const std::string& email) {
   int n = 0;
   for (auto& t : tokens_) {
     const User* u = find_user(t.user_id);
-    if (u != nullptr && u->email == email && !t.deleted) {
+    if (u != nullptr && same_email(u->email, email) && !t.deleted) {
       t.deleted = true;
       ++n;
     }
@@ -234,24 +261,16 @@ int EmulatorState::revoke_user_tokens(const std::string& email) {
 
 bool EmulatorState::set_role(const std::string& email, const std::string& role) {
   std::lock_guard lock(mu_);
-  for (auto& u : users_) {
-    if (u.email == email) {
-      u.role = role;
-      return true;
-    }
-  }
-  return false;
+  User* u = find_email(email);
+  if (u != nullptr) u->role = role;
+  return u != nullptr;
 }
 
 bool EmulatorState::set_abilities(const std::string& email, std::vector<std::string> abilities) {
   std::lock_guard lock(mu_);
-  for (auto& u : users_) {
-    if (u.email == email) {
-      u.abilities = std::move(abilities);
-      return true;
-    }
-  }
-  return false;
+  User* u = find_email(email);
+  if (u != nullptr) u->abilities = std::move(abilities);
+  return u != nullptr;
 }
 
 void EmulatorState::set_lifetime(long seconds) {
@@ -282,12 +301,41 @@ void EmulatorState::clear_faults(const std::string& endpoint) {
   std::erase_if(faults_, [&](const Fault& f) { return f.endpoint == endpoint; });
 }
 
+bool EmulatorState::delete_user(const std::string& email) {
+  std::lock_guard lock(mu_);
+  const User* u = find_email(email);
+  if (u == nullptr) return false;
+  DeletedUser gone{*u, static_cast<std::size_t>(u - users_.data()), {}};
+  for (auto& t : tokens_) {
+    if (t.user_id == gone.user.id && !t.deleted) {
+      t.deleted = true;
+      gone.token_ids.push_back(t.id);
+    }
+  }
+  users_.erase(users_.begin() + static_cast<std::ptrdiff_t>(gone.position));
+  deleted_.push_back(std::move(gone));
+  return true;
+}
+
+void EmulatorState::restore_deleted_users() {
+  std::lock_guard lock(mu_);
+  // Last deleted first: each goes back to the index it left, so the order is the seed's.
+  for (auto it = deleted_.rbegin(); it != deleted_.rend(); ++it) {
+    users_.insert(users_.begin() + static_cast<std::ptrdiff_t>(std::min(it->position, users_.size())), it->user);
+    for (auto& t : tokens_) {
+      if (std::find(it->token_ids.begin(), it->token_ids.end(), t.id) != it->token_ids.end()) t.deleted = false;
+    }
+  }
+  deleted_.clear();
+}
+
 std::optional<Fault> EmulatorState::arrive(Group group) {
   std::lock_guard lock(mu_);
   ++counters_["total"];
   if (group == Group::exchange) ++counters_["exchange"];
   if (group == Group::user) ++counters_["user"];
   if (group == Group::refresh_token) ++counters_["refresh_token"];
+  if (group == Group::graphql) ++counters_["graphql"];
   // Faults fire in the order they were queued; each one serves `remaining` requests.
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     if (!group_matches(it->endpoint, group)) continue;
@@ -301,6 +349,21 @@ std::optional<Fault> EmulatorState::arrive(Group group) {
 nlohmann::json EmulatorState::counters() const {
   std::lock_guard lock(mu_);
   return counters_;
+}
+
+void EmulatorState::count_token_request(const std::string& token_id) {
+  std::lock_guard lock(mu_);
+  ++token_requests_[token_id];
+}
+
+nlohmann::json EmulatorState::token_counters() const {
+  std::lock_guard lock(mu_);
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& t : tokens_) {
+    const auto it = token_requests_.find(t.id);
+    out[t.id] = it != token_requests_.end() ? it->second : 0L;
+  }
+  return out;
 }
 
 }  // namespace squadcast::emulator

@@ -40,15 +40,17 @@ struct RefreshToken {
 };
 
 // Which endpoint family a request path belongs to (for counters and faults).
-enum class Group { exchange, user, refresh_token, other, control };
+enum class Group { exchange, user, refresh_token, graphql, other, control };
 Group group_of(const std::string& path);
 
 struct Fault {
-  std::string endpoint;  // "exchange", "user" or "any"
+  std::string endpoint;  // "exchange", "user", "graphql" or "any"
   int remaining = 1;
-  std::string mode = "status";  // none|status|malformed|truncated|huge|drop|hang|body
+  // none|status|malformed|truncated|huge|drop|hang|body, and from /_control/graphql_error
+  // graphql_errors|graphql_malformed|graphql_partial
+  std::string mode = "status";
   int status = 503;
-  std::string body;  // mode "body": served as-is with status 200
+  std::string body;  // mode "body": served as-is with status 200; graphql_*: the message
   std::string retry_after;
   int delay_ms = 0;
 };
@@ -68,7 +70,8 @@ class EmulatorState {
   // The seed as given (immutable): endpoint families in their own files read their keys.
   const nlohmann::json& seed() const { return seed_; }
 
-  // Back to the seed: users, roles, tokens, lifetime, rotation, faults, counters.
+  // Back to the seed: users (deleted ones too), roles, tokens, lifetime, rotation, faults,
+  // counters.
   void reset();
 
   // --- the Squadcast side ---
@@ -77,7 +80,10 @@ class EmulatorState {
   // came from is not revoked.
   std::optional<User> authenticate(const std::string& access_token);
   std::optional<User> user_by_id(const std::string& org, const std::string& id) const;
+  // Emails compare ASCII-case-insensitively, as the real service's lookups do.
   std::optional<User> user_by_email(const std::string& org, const std::string& email) const;
+  // Any organisation's user (control calls name users by email alone).
+  std::optional<User> user_by_email_anywhere(const std::string& email) const;
   std::vector<User> users_in(const std::string& org) const;
   std::vector<RefreshToken> tokens_in(const std::string& org) const;
   // The token whose current or an earlier (rotated) value this is.
@@ -95,10 +101,18 @@ class EmulatorState {
   std::optional<std::string> current_token(const std::string& token_id) const;
   void add_fault(Fault fault);
   void clear_faults(const std::string& endpoint);
+  // The user is gone from every lookup and list, and every token of theirs is revoked
+  // (so their access tokens fail too). False when no such (live) user.
+  bool delete_user(const std::string& email);
+  // Brings deleted users back where they were, with the tokens their deletion revoked.
+  void restore_deleted_users();
 
   // Counts the request and hands out the next queued fault for its group, if any.
   std::optional<Fault> arrive(Group group);
   nlohmann::json counters() const;
+  // Requests per token id (every non-control request that spends it, whatever the answer).
+  void count_token_request(const std::string& token_id);
+  nlohmann::json token_counters() const;
 
   // Per-token calls per minute (token_admin_api.cpp enforces them); reset() resets it too.
   TokenRateLimiter rate_limits;
@@ -106,6 +120,13 @@ class EmulatorState {
  private:
   void load_seed();  // mu_ held
   const User* find_user(const std::string& id) const;  // mu_ held
+  User* find_email(const std::string& email);          // mu_ held; any organisation
+
+  struct DeletedUser {
+    User user;
+    std::size_t position = 0;             // index in users_ it was taken from
+    std::vector<std::string> token_ids;   // the tokens its deletion revoked
+  };
 
   mutable std::mutex mu_;
   const nlohmann::json seed_;
@@ -116,6 +137,8 @@ class EmulatorState {
   std::vector<RefreshToken> tokens_;
   std::deque<Fault> faults_;
   std::map<std::string, long> counters_;
+  std::map<std::string, long> token_requests_;
+  std::vector<DeletedUser> deleted_;  // in deletion order
 };
 
 }  // namespace squadcast::emulator

@@ -12,6 +12,8 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <set>
+#include <string>
 #include <thread>
 
 namespace squadcast::emulator {
@@ -98,6 +100,12 @@ bool play(const Fault& f, const httplib::Request& req, httplib::Response& res,
     body.append(10 * 1024 * 1024, 'A');
     body += "\"}}";
     res.set_content(std::move(body), "application/json");
+  } else if (f.mode == "graphql_errors") {  // from /_control/graphql_error
+    send_graphql_error(res, f.body);
+  } else if (f.mode == "graphql_malformed") {
+    send_json(res, 200, {{"data", {{"whoIsOncall", "oops"}}}});
+  } else if (f.mode == "graphql_partial") {  // errors beside data that says "nobody"
+    send_json(res, 200, {{"errors", {{{"message", f.body}}}}, {"data", {{"whoIsOncall", nlohmann::json::array()}}}});
   } else if (f.mode == "drop") {
     drop_connection(req);
   } else if (f.mode == "hang") {
@@ -107,21 +115,42 @@ bool play(const Fault& f, const httplib::Request& req, httplib::Response& res,
   return true;
 }
 
+// Counts the request, plays its fault, enforces its token's rate limit: true when that
+// made the whole answer (routing must not run).
+bool intercept(EmulatorState& state, const httplib::Request& req, httplib::Response& res,
+               const std::atomic<bool>& stopping) {
+  const auto token_id = spending_token_id(state, req);
+  if (token_id) state.count_token_request(*token_id);
+  const auto fault = state.arrive(group_of(req.path));
+  if (fault && play(*fault, req, res, stopping)) return true;
+  // Unknown tokens are not limited: they get their 401 from the handler.
+  return token_id && refuse_over_rate_limit(state, *token_id, res);
+}
+
+// Set once by install_fault_injection, before any route is registered or served.
+const std::atomic<bool>* stopping_flag = nullptr;
+std::set<std::string> posts_after_body;  // exact paths; read-only once serving
+
 }  // namespace
 
 void install_fault_injection(httplib::Server& server, EmulatorState& state,
                              const std::atomic<bool>& stopping) {
+  stopping_flag = &stopping;
   server.set_pre_routing_handler(
       [&state, &stopping](const httplib::Request& req, httplib::Response& res) {
-        const Group group = group_of(req.path);
-        if (group == Group::control) return httplib::Server::HandlerResponse::Unhandled;
-        const auto fault = state.arrive(group);
-        if (fault && play(*fault, req, res, stopping)) {
-          return httplib::Server::HandlerResponse::Handled;
-        }
-        if (refuse_over_rate_limit(state, req, res)) return httplib::Server::HandlerResponse::Handled;
-        return httplib::Server::HandlerResponse::Unhandled;
+        const bool deferred = req.method == "POST" && posts_after_body.count(req.path) != 0;
+        if (group_of(req.path) == Group::control || deferred) return httplib::Server::HandlerResponse::Unhandled;
+        return intercept(state, req, res, stopping) ? httplib::Server::HandlerResponse::Handled
+                                                    : httplib::Server::HandlerResponse::Unhandled;
       });
+}
+
+void post_with_faults(httplib::Server& server, EmulatorState& state, const std::string& path,
+                      httplib::Server::Handler handler) {
+  posts_after_body.insert(path);
+  server.Post(path, [&state, handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+    if (!intercept(state, req, res, *stopping_flag)) handler(req, res);
+  });
 }
 
 }  // namespace squadcast::emulator

@@ -11,6 +11,10 @@ void send_error(httplib::Response& res, int status, const std::string& message) 
   send_json(res, status, {{"meta", {{"status", status}, {"error_message", message}}}});
 }
 
+void send_graphql_error(httplib::Response& res, const std::string& message) {
+  send_json(res, 200, {{"errors", {{{"message", message}}}}, {"data", nullptr}});
+}
+
 std::optional<nlohmann::json> json_body(const httplib::Request& req,
                                         httplib::Response& res) {
   auto body = nlohmann::json::parse(req.body, nullptr, false);

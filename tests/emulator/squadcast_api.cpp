@@ -60,9 +60,9 @@ json user_json(const User& u) {
           {"abilities", abilities}};
 }
 
-// The caller behind "Authorization: Bearer <JWT>", or nullopt after answering 401.
-std::optional<User> caller(EmulatorState& state, const httplib::Request& req,
-                           httplib::Response& res) {
+}  // namespace
+
+std::optional<User> v3_caller(EmulatorState& state, const httplib::Request& req, httplib::Response& res) {
   const std::string header = req.get_header_value("Authorization");
   constexpr std::string_view kScheme = "bearer ";
   bool scheme_ok = header.size() > kScheme.size();
@@ -75,8 +75,6 @@ std::optional<User> caller(EmulatorState& state, const httplib::Request& req,
   send_error(res, 401, "Unauthorized: invalid, expired or revoked access token");
   return std::nullopt;
 }
-
-}  // namespace
 
 void register_squadcast_api(httplib::Server& server, EmulatorState& state) {
   server.Get("/oauth/access-token", [&state](const httplib::Request& req, httplib::Response& res) {
@@ -91,7 +89,7 @@ void register_squadcast_api(httplib::Server& server, EmulatorState& state) {
 
   // Registered before /v3/users/{id}: routes match in registration order.
   server.Get("/v3/users/roles", [&state](const httplib::Request& req, httplib::Response& res) {
-    if (!caller(state, req, res)) return;
+    if (!v3_caller(state, req, res)) return;
     json roles = json::array();
     for (const char* r : kRoles) {
       roles.push_back({{"id", stable_object_id(std::string("role:") + r)},
@@ -103,7 +101,7 @@ void register_squadcast_api(httplib::Server& server, EmulatorState& state) {
   });
 
   server.Get(R"(/v3/users/([^/]+))", [&state](const httplib::Request& req, httplib::Response& res) {
-    const auto me = caller(state, req, res);
+    const auto me = v3_caller(state, req, res);
     if (!me) return;
     // Another organisation's user looks exactly like a missing one.
     const auto user = state.user_by_id(me->organization_id, req.matches[1]);
@@ -112,7 +110,7 @@ void register_squadcast_api(httplib::Server& server, EmulatorState& state) {
   });
 
   server.Get("/v3/users", [&state](const httplib::Request& req, httplib::Response& res) {
-    const auto me = caller(state, req, res);
+    const auto me = v3_caller(state, req, res);
     if (!me) return;
     if (req.has_param("email")) {
       const auto user = state.user_by_email(me->organization_id, req.get_param_value("email"));

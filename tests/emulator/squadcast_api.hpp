@@ -7,8 +7,14 @@
 
 #include <httplib.h>
 
+#include <optional>
+
 namespace squadcast::emulator {
 
 void register_squadcast_api(httplib::Server& server, EmulatorState& state);
+
+// The caller behind "Authorization: Bearer <JWT>" (signature, exp, source token not
+// revoked), or nullopt after answering 401 with the v3 error envelope.
+std::optional<User> v3_caller(EmulatorState& state, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace squadcast::emulator

@@ -5,11 +5,14 @@
 #pragma once
 
 #include "emulator_state.hpp"
+#include "teams_state.hpp"
 
 #include <httplib.h>
 
+#include <memory>
+
 namespace squadcast::emulator {
 
-void register_teams_api(httplib::Server& server, EmulatorState& state);
+void register_teams_api(httplib::Server& server, EmulatorState& state, const std::shared_ptr<TeamsState>& teams);
 
 }  // namespace squadcast::emulator

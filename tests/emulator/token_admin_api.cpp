@@ -1,6 +1,7 @@
 #include "token_admin_api.hpp"
 
 #include "crypto_utils.hpp"
+#include "fault_injection.hpp"
 #include "http_replies.hpp"
 
 #include <algorithm>
@@ -67,10 +68,14 @@ std::optional<User> token_administrator(EmulatorState& state, const httplib::Req
 
 }  // namespace
 
-bool refuse_over_rate_limit(EmulatorState& state, const httplib::Request& req, httplib::Response& res) {
+std::optional<std::string> spending_token_id(const EmulatorState& state, const httplib::Request& req) {
   const auto token = state.token_by_value(spent_refresh_token(req));
-  if (!token) return false;  // unknown tokens get their 401 from the handler
-  const auto wait = state.rate_limits.admit(token->id);
+  if (!token) return std::nullopt;
+  return token->id;
+}
+
+bool refuse_over_rate_limit(EmulatorState& state, const std::string& token_id, httplib::Response& res) {
+  const auto wait = state.rate_limits.admit(token_id);
   if (!wait) return false;
   res.set_header("Retry-After", std::to_string(*wait));
   send_error(res, 429, "rate limit exceeded for this token");
@@ -86,7 +91,7 @@ void register_token_admin_api(httplib::Server& server, EmulatorState& state) {
     send_json(res, 200, {{"data", list}});
   });
 
-  server.Post("/v3/refresh-token", [&state](const httplib::Request& req, httplib::Response& res) {
+  post_with_faults(server, state, "/v3/refresh-token", [&state](const httplib::Request& req, httplib::Response& res) {
     const auto me = token_administrator(state, req, res);
     if (!me) return;
     const auto body = json_body(req, res);

@@ -230,6 +230,19 @@ long Emulator::counter(const std::string& group) {
   return nlohmann::json::parse(control("GET", "/_control/counters")).at(group).get<long>();
 }
 
+std::map<std::string, long> Emulator::token_counters() {
+  return nlohmann::json::parse(control("GET", "/_control/token_counters")).get<std::map<std::string, long>>();
+}
+
+void Emulator::delete_user(const std::string& email) {
+  control("POST", "/_control/user/delete", nlohmann::json{{"user_email", email}}.dump());
+}
+
+void Emulator::graphql_error(int count, const std::string& message, const std::string& mode) {
+  const nlohmann::json body = {{"count", count}, {"message", message}, {"mode", mode}};
+  control("POST", "/_control/graphql_error", body.dump());
+}
+
 void Emulator::reset() { control("POST", "/_control/reset", "{}"); }
 
 }  // namespace squadcast::test

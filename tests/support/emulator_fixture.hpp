@@ -11,6 +11,7 @@
 // passed over the control connection, never in argv or messages.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 #include <sys/types.h>
@@ -47,7 +48,7 @@ class Emulator {
   void set_rotation(bool enabled);
   // Seconds added to the Date header of every answer (0: the real time).
   void set_clock_skew(long seconds);
-  // endpoint: "exchange" | "user" | "any"; mode: "none" | "status" | "malformed" |
+  // endpoint: "exchange" | "user" | "graphql" | "any"; mode: "none" | "status" | "malformed" |
   // "truncated" | "huge" | "drop" | "hang". count 0 cancels queued faults.
   void fault(const std::string& endpoint, int count, const std::string& mode,
              int status = 0, const std::string& retry_after = "", int delay_ms = 0);
@@ -57,8 +58,20 @@ class Emulator {
   // Returns how many 429s the rate limit has answered so far.
   long set_rate_limit(const std::string& token_id, long per_minute);
   long set_rate_limiting(bool enabled);
-  // group: "exchange" | "user" | "refresh_token" | "total"
+  // group: "exchange" | "user" | "refresh_token" | "graphql" | "total"
   long counter(const std::string& group);
+  // Requests per token id since the last reset: every non-control request that spent the
+  // token (exchange or bearer), whatever its answer. Every token id is listed, 0 if unused.
+  std::map<std::string, long> token_counters();
+  // The user is deleted: 404 on /v3/users lookups, gone from lists, team members, squads
+  // and on-call, every token of theirs revoked. reset() or /_control/oncall/reset undo it.
+  void delete_user(const std::string& email);
+  // The next `count` POST /v3/graphql answer HTTP 200 with a GraphQL-level failure. mode:
+  // "errors" ({"errors":[{"message":...}],"data":null}), "malformed"
+  // ({"data":{"whoIsOncall":"oops"}}) or "partial" (the errors beside an empty whoIsOncall
+  // list). count 0 cancels queued graphql faults.
+  void graphql_error(int count, const std::string& message = "injected GraphQL error",
+                     const std::string& mode = "errors");
   void reset();
   // Any control call by path, e.g. POST /_control/oncall/handoff (tests/emulator/README.md):
   // endpoint families in their own files need no method here. Returns the answer's body.
