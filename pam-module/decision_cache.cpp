@@ -23,7 +23,7 @@ bool ends_with(std::string_view s, std::string_view suffix) {
 // What a sweep may remove: our own entries, and lock files named for one key (the old
 // scheme); never a lock stripe, which others may be waiting on.
 bool is_swept_name(std::string_view name) {
-  if (ends_with(name, ".decision")) return true;
+  if (ends_with(name, ".decision") || ends_with(name, ".roster")) return true;
   return ends_with(name, ".lock") && name.size() > std::string_view("xx.lock").size();
 }
 }  // namespace

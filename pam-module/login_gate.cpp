@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "access_policy.hpp"
+#include "directory_gate.hpp"
 #include "team_gate.hpp"
 #include "token_source.hpp"
 #include "token_verification.hpp"
@@ -150,6 +151,27 @@ int decide(pam_handle_t* pamh, Phase phase, const PamOptions& options, const Pam
   return outcome.code;
 }
 
+// Directory mode: the host's own credential asks Squadcast about the person.
+int decide_from_host(const PamOptions& options, const PamLog& log, const std::string& user) {
+  HttpConnection connection;  // every roster fetched in this call shares it
+  DirectoryContext context;
+  context.clock = [] { return static_cast<std::int64_t>(::time(nullptr)); };
+  context.debug = [&log](std::string_view message) { log.debug(message); };
+  context.deadline = std::chrono::steady_clock::now() + std::chrono::seconds(options.timeout_seconds);
+  context.connection = &connection;
+  auto decided = decide_from_directory(options, user, system_local_users(), context);
+  if (!decided) {
+    auto outcome = outcome_for_error(Phase::account, decided.error());
+    log.decision({"account", user, "", "", outcome.decision, outcome.reason, "directory"});
+    return outcome.code;
+  }
+  const auto& decision = decided.value();
+  auto outcome = outcome_for_decision(Decision{decision.verdict, decision.reason, {}});
+  log.decision({"account", user, decision.person.email, decision.person.role, outcome.decision, outcome.reason,
+                decision.source});
+  return outcome.code;
+}
+
 // user_store needs a local account to find the file; without one the user is unknown.
 bool unknown_store_owner(const PamOptions& options, const PamLog& log, const char* phase, const std::string& user) {
   if (options.token_source != TokenSource::user_store || find_local_account(user)) return false;
@@ -175,6 +197,8 @@ int check_account(pam_handle_t* pamh, const PamOptions& options, const PamLog& l
     log.decision({"account", "", "", "", "deny", user.error().message, "-"});
     return PAM_USER_UNKNOWN;
   }
+  // Only the host's view counts, whatever auth proved with a token in the same stack.
+  if (options.token_source == TokenSource::host) return decide_from_host(options, log, user.value());
   if (const auto* from_auth = identity_from_auth(pamh)) {
     if (from_auth->pam_user != user.value()) {  // PAM_USER was changed after auth
       log.decision({"account", user.value(), from_auth->identity.email, from_auth->identity.role, "deny",

@@ -70,7 +70,7 @@ struct KeyHandler {
 };
 
 // One table: each key and how it lands in PamOptions.
-constexpr std::array<KeyHandler, 25> handlers{{
+constexpr std::array<KeyHandler, 28> handlers{{
     {"region", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
        if (v != "us" && v != "eu") return config_error(std::string(k) + "=" + std::string(v) + ": expected us or eu");
        o.region = v;
@@ -141,7 +141,8 @@ constexpr std::array<KeyHandler, 25> handlers{{
        if (v == "prompt") o.token_source = TokenSource::prompt;
        else if (v == "authtok") o.token_source = TokenSource::authtok;
        else if (v == "user_store") o.token_source = TokenSource::user_store;
-       else return config_error(std::string(k) + "=" + std::string(v) + ": expected prompt, authtok or user_store");
+       else if (v == "host") o.token_source = TokenSource::host;
+       else return config_error(std::string(k) + "=" + std::string(v) + ": expected prompt, authtok, user_store or host");
        return success();
      }},
     {"use_first_pass", [](PamOptions& o, std::string_view k, std::string_view v) { return parse_flag(k, v, o.use_first_pass); }},
@@ -201,6 +202,22 @@ constexpr std::array<KeyHandler, 25> handlers{{
      }},
     {"oncall_ttl", [](PamOptions& o, std::string_view k, std::string_view v) { return parse_seconds(k, v, 0, 3600, o.oncall_ttl_seconds); }},
     {"oncall_offline_grace", [](PamOptions& o, std::string_view k, std::string_view v) { return parse_seconds(k, v, 0, 30 * 86400, o.oncall_offline_grace_seconds); }},
+    {"host_token", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
+       if (auto s = require_absolute(k, v); !s) return s;
+       o.host_token = v;
+       return success();
+     }},
+    {"roster_ttl", [](PamOptions& o, std::string_view k, std::string_view v) { return parse_seconds(k, v, 5, 3600, o.roster_ttl_seconds); }},
+    {"email_domain", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
+       const bool plain = !v.empty() && v.size() <= 253 && v.find('.') != std::string_view::npos &&
+                          std::all_of(v.begin(), v.end(), [](char c) {
+                            return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                                   c == '-' || c == '.';
+                          });
+       if (!plain) return config_error(std::string(k) + "=" + std::string(v) + ": expected a domain such as acme.com");
+       o.email_domain = to_lower_ascii(v);
+       return success();
+     }},
 }};
 
 // Keys already given, on the line or in the config= file: a repeat would silently let the
@@ -251,7 +268,38 @@ Status apply_config_file(PamOptions& options, const std::string& path, const Adm
   return success();
 }
 
-Status validate(PamOptions& options) {
+bool was_given(const SeenKeys& seen, std::string_view key) {
+  return std::find(seen.begin(), seen.end(), key) != seen.end();
+}
+
+// Directory mode's options mean nothing in token mode, and the reverse: a line that mixes
+// them says something the module would not do, so it is refused rather than half-obeyed.
+Status validate_directory_mode(const PamOptions& options, const SeenKeys& seen) {
+  const bool host = options.token_source == TokenSource::host;
+  for (std::string_view key : {"host_token", "roster_ttl", "email_domain"}) {
+    if (!host && was_given(seen, key)) {
+      return config_error(std::string(key) + " is for directory mode only (token_source=host)");
+    }
+  }
+  if (!host) return success();
+  for (std::string_view key : {"use_first_pass", "try_first_pass", "prompt", "profile", "oncall_ttl", "cache_ttl"}) {
+    if (was_given(seen, key)) {
+      return config_error(std::string(key) + " is for token mode: token_source=host asks with the host's "
+                                             "credential (roster_ttl sets how long its answers are kept)");
+    }
+  }
+  if (options.any_org) return config_error("token_source=host reads its own organisation's directory: use org_id=");
+  if (options.user_map.kind == UserMapKind::email_localpart && options.email_domain.empty()) {
+    return config_error("token_source=host with user_map=email_localpart needs email_domain=DOMAIN "
+                        "(alice -> alice@DOMAIN)");
+  }
+  if (options.user_map.kind != UserMapKind::email_localpart && !options.email_domain.empty()) {
+    return config_error("email_domain= is for user_map=email_localpart");
+  }
+  return success();
+}
+
+Status validate(PamOptions& options, const SeenKeys& seen) {
   if (options.org_id.empty() && !options.any_org) return config_error("org_id is required (or say any_org)");
   if (!options.org_id.empty() && options.any_org) return config_error("org_id and any_org contradict each other");
   // Anyone can create a Squadcast organisation and pick the email address in it: with
@@ -266,6 +314,7 @@ Status validate(PamOptions& options) {
   if (options.token_source == TokenSource::user_store && (options.use_first_pass || options.try_first_pass)) {
     return config_error("use_first_pass/try_first_pass make no sense with token_source=user_store");
   }
+  if (auto directory = validate_directory_mode(options, seen); !directory) return directory;
   auto endpoints = resolve_endpoints(options.region, options.auth_url, options.api_url, false);
   if (!endpoints) return config_error(endpoints.error().message);
   options.endpoints = endpoints.value();
@@ -313,7 +362,7 @@ Result<PamOptions> parse_pam_options(std::span<const std::string_view> args, con
   for (auto arg : args) {
     if (auto applied = apply(arg); !applied) return applied.error();
   }
-  if (auto s = validate(options); !s) return s.error();
+  if (auto s = validate(options, seen); !s) return s.error();
   return options;
 }
 
@@ -323,7 +372,17 @@ Status check_options_for_phase(const PamOptions& options, PamPhase phase) {
         "token_source=user_store is for the account group only: in auth it would let whoever asks to "
         "become a user succeed with that user's stored token, no secret typed");
   }
+  if (phase == PamPhase::auth && options.token_source == TokenSource::host) {
+    return config_error(
+        "token_source=host is for the account group only: the host's credential proves nothing about "
+        "who is asking, so in auth it would let anyone become any user the directory allows");
+  }
   return success();
+}
+
+std::int64_t longest_cache_use_seconds(const PamOptions& options) {
+  return std::max({options.cache_ttl_seconds, options.offline_grace_seconds, options.oncall_ttl_seconds,
+                   options.oncall_offline_grace_seconds, options.roster_ttl_seconds}) + 60;
 }
 
 const char* to_string(TokenSource source) {
@@ -331,6 +390,7 @@ const char* to_string(TokenSource source) {
     case TokenSource::prompt: return "prompt";
     case TokenSource::authtok: return "authtok";
     case TokenSource::user_store: return "user_store";
+    case TokenSource::host: return "host";
   }
   return "unknown";
 }

@@ -16,7 +16,9 @@
 
 namespace squadcast::pam {
 
-enum class TokenSource { prompt, authtok, user_store };
+// Where the decision's facts come from: the person's token (prompt, authtok, user_store:
+// token mode) or the host's own credential asking the directory (host: directory mode).
+enum class TokenSource { prompt, authtok, user_store, host };
 
 enum class UserMapKind { email_localpart, email, file };
 
@@ -52,6 +54,10 @@ struct PamOptions {
   std::string oncall_schedule;              // empty: any schedule of oncall_team
   int oncall_ttl_seconds = 60;
   int oncall_offline_grace_seconds = 0;
+  // Directory mode (token_source=host, account only): see directory_gate.hpp.
+  std::string host_token = "/etc/squadcast/host-token";
+  int roster_ttl_seconds = 60;
+  std::string email_domain;  // user_map=email_localpart in directory mode: alice -> alice@DOMAIN
 
   Endpoints endpoints;  // resolved from region/auth_url/api_url after parsing
 };
@@ -71,10 +77,14 @@ enum class PamPhase { auth, account };
 
 // What the options may prove depends on the management group they are used in:
 // token_source=user_store shows only that the account's owner once stored a member's
-// token, so it can gate an account whose holder another module already authenticated
-// (sshd with keys), never authenticate anybody. Config errors say why.
+// token, and token_source=host only what the directory says about the person a login
+// claims to be: both can gate an account whose holder another module already
+// authenticated (sshd with keys), never authenticate anybody. Config errors say why.
 Status check_options_for_phase(const PamOptions& options, PamPhase phase);
 
 const char* to_string(TokenSource source);
+
+// How long any decision may still use a file in cache_dir: past it, the file is clutter.
+std::int64_t longest_cache_use_seconds(const PamOptions& options);
 
 }  // namespace squadcast::pam

@@ -57,12 +57,6 @@ class StopDetector {
   bool pending_before_ = false;
 };
 
-// How long any decision may still use an entry: past it, the entry is only clutter.
-std::int64_t longest_cache_use_seconds(const PamOptions& options) {
-  return std::max({options.cache_ttl_seconds, options.offline_grace_seconds, options.oncall_ttl_seconds,
-                   options.oncall_offline_grace_seconds}) + 60;
-}
-
 }  // namespace
 
 const char* to_string(VerifiedBy by) {

@@ -24,4 +24,11 @@ Result<std::string> map_email_to_local_user(const UserMap& map, std::string_view
 // "email user" lines ('#' comments; ':' or whitespace between); emails compare case-insensitively.
 Result<std::string> lookup_user_map_file(std::string_view text, std::string_view email);
 
+// Directory mode goes the other way, from the PAM user to exactly one email to ask about:
+// email_localpart -> USER@email_domain, email -> the name itself, file -> the one email
+// whose line names this user (two emails for one user is ambiguous: not_found).
+Result<std::string> map_local_user_to_email(const UserMap& map, std::string_view email_domain,
+                                            std::string_view local_user, const LocalUsers& users);
+Result<std::string> lookup_user_map_file_by_user(std::string_view text, std::string_view local_user);
+
 }  // namespace squadcast::pam
