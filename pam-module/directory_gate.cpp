@@ -25,7 +25,7 @@ class Directory {
       : options_(options), context_(context), host_(host), cache_(options.cache_dir), refetch_(refetch) {}
 
   Result<Roster> person(const std::string& email) {
-    return roster("person", to_lower_ascii(email), options_.offline_grace_seconds, [&](const Secret& token) {
+    return roster(RosterKind::person, to_lower_ascii(email), options_.offline_grace_seconds, [&](const Secret& token) {
       return with_host_org([&]() -> Result<json> {
         auto user = fetch_user_by_email(options_.endpoints, token, email, http(), context_.connection);
         if (!user) {
@@ -40,7 +40,7 @@ class Directory {
 
   Result<std::string> team_id(const std::string& ref) {
     if (is_team_id(ref)) return ref;
-    auto teams = roster("teams", "", options_.offline_grace_seconds, [&](const Secret& token) {
+    auto teams = roster(RosterKind::teams, "", options_.offline_grace_seconds, [&](const Secret& token) {
       return with_host_org([&]() -> Result<json> {
         auto list = fetch_teams(options_.endpoints, token, http(), context_.connection);
         if (!list) return list.error();
@@ -59,7 +59,7 @@ class Directory {
   }
 
   Result<Roster> members(const std::string& ref, const std::string& id) {
-    return roster("members", id, options_.offline_grace_seconds, [&](const Secret& token) {
+    return roster(RosterKind::members, id, options_.offline_grace_seconds, [&](const Secret& token) {
       return with_host_org([&]() -> Result<json> {
         auto list = fetch_team_members(options_.endpoints, token, id, http(), context_.connection);
         if (!list) {
@@ -76,7 +76,7 @@ class Directory {
   }
 
   Result<Roster> oncall(const std::string& id) {
-    return roster("oncall", id, options_.oncall_offline_grace_seconds, [&](const Secret& token) {
+    return roster(RosterKind::oncall, id, options_.oncall_offline_grace_seconds, [&](const Secret& token) {
       return with_host_org([&]() -> Result<json> {
         auto schedules = fetch_team_oncall(options_.endpoints, token, id, http(), context_.connection);
         if (!schedules) return schedules.error();
@@ -115,7 +115,7 @@ class Directory {
     return roster;
   }
 
-  Result<Roster> roster(const char* kind, const std::string& subject, std::int64_t grace, const Ask& ask) {
+  Result<Roster> roster(RosterKind kind, const std::string& subject, std::int64_t grace, const Ask& ask) {
     const std::int64_t now = context_.clock();
     const RosterPolicy policy{options_.roster_ttl_seconds, grace, refetch_};
     auto fetch = [&]() -> Result<Roster> {
@@ -129,14 +129,14 @@ class Directory {
       }
       return asked;
     };
-    auto got = cache_.get(RosterCache::key_for(kind, host_.key(), subject), now, policy, fetch, remaining());
+    auto got = cache_.get({kind, host_.key(), subject}, now, policy, fetch, remaining());
     if (!got) return got;
     const auto age = now - got.value().fetched_at;
     if (got.value().source == RosterSource::cache && age >= refusal_refetch_seconds) used_old_ = true;
     if (got.value().source == RosterSource::offline_grace || source_.empty() || source_ == "roster-cache") {
       source_ = to_string(got.value().source);
     }
-    described_.push_back(std::string(kind) + (subject.empty() ? "" : " " + subject) + ": " +
+    described_.push_back(std::string(to_string(kind)) + (subject.empty() ? "" : " " + subject) + ": " +
                          to_string(got.value().source) + ", " + std::to_string(age) + " s old");
     return got;
   }

@@ -45,28 +45,44 @@ struct RosterPolicy {
 // A refusal refetches a roster at most this often.
 constexpr std::int64_t refusal_refetch_seconds = 10;
 
+// What a roster holds, by kind; parse_roster refuses any other shape, so the decision can
+// read a roster without checking types again (a corrupt file is a miss, never a throw).
+enum class RosterKind {
+  person,   // {"found": false} or {"found": true, "id", "email", "role", "abilities": [str]}
+  teams,    // [{"id", "name", "slug"}]
+  members,  // [user id]
+  oncall,   // [{"id": int, "name", "paused": bool, "emails": [str]}]
+};
+
 std::string serialize_roster(const Roster& roster);
-std::optional<Roster> parse_roster(std::string_view text);
+std::optional<Roster> parse_roster(RosterKind kind, std::string_view text);
+bool has_roster_shape(RosterKind kind, const nlohmann::json& answer);
 
 const char* to_string(RosterSource source);
+const char* to_string(RosterKind kind);
 
 class RosterCache {
  public:
   explicit RosterCache(std::string dir) : dir_(std::move(dir)), files_(dir_) {}
 
-  // kind: "person", "teams", "members", "oncall"; subject: an email or a team id. The
-  // host credential is part of the key, so a new enrolment never reads an old roster.
-  static std::string key_for(std::string_view kind, std::string_view host_key, std::string_view subject);
+  // A roster names its kind, the host credential that asks (so a new enrolment never
+  // reads an old roster) and its subject: an email or a team id ("" for the team list).
+  struct Name {
+    RosterKind kind;
+    std::string host_key;
+    std::string subject;
+  };
 
-  std::optional<Roster> read(const std::string& key) const;  // anything odd: nullopt
-  Status write(const std::string& key, const Roster& roster) const;
+  std::optional<Roster> read(const Name& name) const;  // anything odd: nullopt
+  Status write(const Name& name, const Roster& roster) const;
 
   using Fetch = std::function<Result<Roster>()>;
-  Result<Roster> get(const std::string& key, std::int64_t now, const RosterPolicy& policy, const Fetch& fetch,
+  Result<Roster> get(const Name& name, std::int64_t now, const RosterPolicy& policy, const Fetch& fetch,
                      std::chrono::milliseconds lock_wait) const;
 
  private:
-  std::string path_for(const std::string& key) const;
+  static std::string key_for(const Name& name);
+  std::string path_for(const Name& name) const;
   std::string dir_;
   DecisionCache files_;  // the directory rules and the lock stripes, shared with decisions
 };

@@ -299,3 +299,77 @@ TEST_CASE("decision cache entries keep the on-call reason") {
   REQUIRE(plain);
   CHECK(plain->reason.empty());
 }
+
+TEST_CASE("directory mode options: token_source=host in account only, with its own keys") {
+  const std::string org = std::string("org_id=") + acme;
+  auto o = parse({org, "token_source=host", "user_map=email_localpart", "email_domain=Acme.Test", "roster_ttl=30",
+                  "host_token=/etc/squadcast/host-token-2", "require_oncall=payments"});
+  REQUIRE(o.ok());
+  CHECK(o.value().token_source == TokenSource::host);
+  CHECK(o.value().email_domain == "acme.test");
+  CHECK(o.value().roster_ttl_seconds == 30);
+  CHECK(o.value().host_token == "/etc/squadcast/host-token-2");
+  CHECK(check_options_for_phase(o.value(), PamPhase::account).ok());
+  // The host's credential proves nothing about who is asking: never an auth source.
+  CHECK(check_options_for_phase(o.value(), PamPhase::auth).error().kind == ErrorKind::config);
+
+  auto defaults = parse({org, "token_source=host", "user_map=email"});
+  REQUIRE(defaults.ok());
+  CHECK(defaults.value().host_token == "/etc/squadcast/host-token");
+  CHECK(defaults.value().roster_ttl_seconds == 60);
+
+  struct Bad {
+    std::vector<std::string> args;
+    const char* says;
+  };
+  const Bad bad[] = {
+      {{org, "token_source=host"}, "needs email_domain"},  // email_localpart is the default map
+      {{org, "token_source=host", "user_map=email", "email_domain=acme.test"}, "email_domain= is for user_map=email_localpart"},
+      {{org, "host_token=/etc/squadcast/host-token"}, "directory mode only"},
+      {{org, "roster_ttl=60"}, "directory mode only"},
+      {{org, "email_domain=acme.test"}, "directory mode only"},
+      {{org, "token_source=host", "user_map=email", "roster_ttl=4"}, "roster_ttl=4"},
+      {{org, "token_source=host", "user_map=email", "roster_ttl=3601"}, "roster_ttl=3601"},
+      {{org, "token_source=host", "user_map=email", "host_token=relative"}, "absolute"},
+      {{org, "token_source=host", "user_map=email", "oncall_ttl=30"}, "for token mode"},
+      {{org, "token_source=host", "user_map=email", "cache_ttl=30"}, "for token mode"},
+      {{org, "token_source=host", "user_map=email", "use_first_pass"}, "for token mode"},
+      {{"any_org", "token_source=host", "user_map=file:/etc/squadcast/users"}, "use org_id="},
+      {{org, "token_source=host", "user_map=email_localpart", "email_domain=not a domain"}, "expected a domain"},
+  };
+  for (const auto& row : bad) {
+    CAPTURE(row.says);
+    auto parsed = parse(row.args);
+    REQUIRE_FALSE(parsed.ok());
+    CHECK(parsed.error().kind == ErrorKind::config);
+    CHECK(parsed.error().message.find(row.says) != std::string::npos);
+  }
+}
+
+TEST_CASE("directory mode maps the PAM user to exactly one email") {
+  const auto users = users_named({}, {{"/etc/squadcast/users", "# email user\n"
+                                                               "alice@acme.test alice\n"
+                                                               "Carol@Acme.Test: carol\n"
+                                                               "dave@acme.test dave\n"
+                                                               "dave@other.test dave\n"
+                                                               "DAVE2@acme.test dave2\n"
+                                                               "dave2@ACME.test dave2\n"}});
+  const UserMap localpart{UserMapKind::email_localpart, {}};
+  const UserMap email{UserMapKind::email, {}};
+  const UserMap file{UserMapKind::file, "/etc/squadcast/users"};
+  CHECK(map_local_user_to_email(localpart, "acme.test", "alice", users).value() == "alice@acme.test");
+  CHECK(map_local_user_to_email(email, "", "alice@acme.test", users).value() == "alice@acme.test");
+  CHECK(map_local_user_to_email(file, "", "alice", users).value() == "alice@acme.test");
+  CHECK(map_local_user_to_email(file, "", "carol", users).value() == "carol@acme.test");
+  // The same email twice in other case is one email; two emails for one user are ambiguous.
+  CHECK(map_local_user_to_email(file, "", "dave2", users).value() == "dave2@acme.test");
+  auto ambiguous = map_local_user_to_email(file, "", "dave", users);
+  REQUIRE_FALSE(ambiguous.ok());
+  CHECK(ambiguous.error().message.find("2 emails") != std::string::npos);
+  CHECK(map_local_user_to_email(file, "", "mallory", users).error().kind == ErrorKind::not_found);
+  CHECK(map_local_user_to_email(file, "", "Alice", users).error().kind == ErrorKind::not_found);  // byte-exact names
+  CHECK(map_local_user_to_email(email, "", "alice", users).error().kind == ErrorKind::not_found);  // no '@'
+  CHECK(map_local_user_to_email(email, "", "a@b@c", users).error().kind == ErrorKind::not_found);
+  CHECK(map_local_user_to_email(localpart, "acme.test", "-rf", users).error().kind == ErrorKind::not_found);
+  CHECK(map_local_user_to_email(file, "", "alice", users_named({})).error().kind == ErrorKind::config);  // unreadable map
+}
