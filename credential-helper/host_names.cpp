@@ -33,4 +33,9 @@ std::string scheme_or_https(const RequestedHost& requested) {
   return requested.scheme.empty() ? "https" : requested.scheme;
 }
 
+bool is_squadcast_host(std::string_view requested, const Account& account) {
+  auto parsed = parse_requested_host(requested);
+  return parsed && account.serves(scheme_or_https(*parsed), parsed->host);
+}
+
 }  // namespace squadcast::helper

@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "account.hpp"
 #include "squadcast/endpoints.hpp"
 
 namespace squadcast::helper {
@@ -25,5 +26,10 @@ std::optional<RequestedHost> parse_requested_host(std::string_view text);
 // talks https to it, and docker-credential-helpers' registryurl.Parse keeps such names);
 // any scheme they do give is kept, so "http://" or "ftp://" never matches an https URL.
 std::string scheme_or_https(const RequestedHost& requested);
+
+// The one host rule of docker's ServerURL and terraform's HOST: whether `requested` (a URL
+// or a bare host, which means https) names the account's Squadcast host over the scheme it
+// allows. Text that names no host is never Squadcast's. (git says its protocol outright.)
+bool is_squadcast_host(std::string_view requested, const Account& account);
 
 }  // namespace squadcast::helper

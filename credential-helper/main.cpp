@@ -1,5 +1,10 @@
 // squadcast-credential: one binary, a face per tool (chosen by the name it is called by
 // or by a first argument), all talking to one Account.
+// Layout of credential-helper/: protocols/ the tool faces (git, docker, terraform),
+// stores/ where the refresh token is kept, commands/ what people type (dispatched by
+// command_table.cpp); at the top this file and the plumbing they share: the command line,
+// error reporting, the Account and SquadcastAccount, host names, the tty prompt, process
+// protection. No face or command includes another face or command.
 #include <cstdlib>
 #include <exception>
 #include <iostream>
@@ -7,15 +12,15 @@
 #include <vector>
 
 #include "command_line.hpp"
-#include "docker_protocol.hpp"
-#include "doctor_command.hpp"
+#include "command_table.hpp"
+#include "commands/doctor_command.hpp"
 #include "error_reporting.hpp"
-#include "git_protocol.hpp"
-#include "people_commands.hpp"
 #include "process_protection.hpp"
+#include "protocols/docker_protocol.hpp"
+#include "protocols/git_protocol.hpp"
+#include "protocols/terraform_protocol.hpp"
 #include "squadcast/config.hpp"
 #include "squadcast_account.hpp"
-#include "terraform_protocol.hpp"
 
 #ifndef SQUADCAST_VERSION
 #define SQUADCAST_VERSION "unknown"

@@ -2,12 +2,12 @@
 
 #include <ctime>
 
-#include "env_store.hpp"
 #include "error_reporting.hpp"
 #include "host_names.hpp"
 #include "offered_secret.hpp"
 #include "squadcast/access_token.hpp"
 #include "squadcast/exchange.hpp"
+#include "stores/env_store.hpp"
 
 namespace squadcast::helper {
 

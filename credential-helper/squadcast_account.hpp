@@ -10,7 +10,7 @@
 #include "account.hpp"
 #include "squadcast/config.hpp"
 #include "squadcast/http_client.hpp"
-#include "store_selection.hpp"
+#include "stores/store_selection.hpp"
 
 namespace squadcast::helper {
 

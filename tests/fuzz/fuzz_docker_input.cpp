@@ -7,9 +7,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "docker_protocol.hpp"
 #include "fake_account.hpp"
 #include "fuzz_support.hpp"
+#include "protocols/docker_protocol.hpp"
 
 using namespace squadcast;
 using namespace squadcast::helper;

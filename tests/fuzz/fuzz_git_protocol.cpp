@@ -8,7 +8,7 @@
 
 #include "fake_account.hpp"
 #include "fuzz_support.hpp"
-#include "git_protocol.hpp"
+#include "protocols/git_protocol.hpp"
 
 using namespace squadcast;
 using namespace squadcast::helper;

@@ -10,7 +10,7 @@
 
 #include "fake_account.hpp"
 #include "fuzz_support.hpp"
-#include "terraform_protocol.hpp"
+#include "protocols/terraform_protocol.hpp"
 
 using namespace squadcast;
 using namespace squadcast::helper;

@@ -3,8 +3,8 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "docker_protocol.hpp"
 #include "fake_account.hpp"
+#include "protocols/docker_protocol.hpp"
 
 using namespace squadcast;
 using namespace squadcast::helper;

@@ -4,8 +4,8 @@
 #include <sstream>
 
 #include "command_line.hpp"
+#include "commands/exec_command.hpp"
 #include "error_reporting.hpp"
-#include "exec_command.hpp"
 #include "fake_account.hpp"
 #include "squadcast_account.hpp"
 

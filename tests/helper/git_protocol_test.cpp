@@ -3,7 +3,7 @@
 #include <sstream>
 
 #include "fake_account.hpp"
-#include "git_protocol.hpp"
+#include "protocols/git_protocol.hpp"
 
 using namespace squadcast;
 using namespace squadcast::helper;

@@ -2,9 +2,9 @@
 
 #include <map>
 
-#include "env_store.hpp"
-#include "secret_service_store.hpp"
-#include "store_selection.hpp"
+#include "stores/env_store.hpp"
+#include "stores/secret_service_store.hpp"
+#include "stores/store_selection.hpp"
 
 using namespace squadcast;
 using namespace squadcast::helper;

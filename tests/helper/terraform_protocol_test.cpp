@@ -4,7 +4,7 @@
 #include <sstream>
 
 #include "fake_account.hpp"
-#include "terraform_protocol.hpp"
+#include "protocols/terraform_protocol.hpp"
 
 using namespace squadcast;
 using namespace squadcast::helper;

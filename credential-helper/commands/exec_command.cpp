@@ -1,4 +1,4 @@
-#include "exec_command.hpp"
+#include "commands/exec_command.hpp"
 
 #include <unistd.h>
 

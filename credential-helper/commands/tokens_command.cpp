@@ -1,4 +1,4 @@
-#include "tokens_command.hpp"
+#include "commands/tokens_command.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -9,10 +9,10 @@
 #include <vector>
 
 #include "error_reporting.hpp"
-#include "people_commands.hpp"
 #include "squadcast/new_private_file.hpp"
 #include "squadcast/token_admin.hpp"
 #include "tty_prompt.hpp"
+#include "utc_time.hpp"
 
 namespace squadcast::helper {
 

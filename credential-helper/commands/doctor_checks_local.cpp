@@ -7,11 +7,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "doctor_command.hpp"
+#include "commands/doctor_command.hpp"
 #include "error_reporting.hpp"
-#include "people_commands.hpp"
 #include "squadcast/file_store.hpp"
 #include "squadcast/sha256.hpp"
+#include "utc_time.hpp"
 
 namespace squadcast::helper {
 namespace {

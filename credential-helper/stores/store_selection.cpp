@@ -1,13 +1,13 @@
-#include "store_selection.hpp"
+#include "stores/store_selection.hpp"
 
 #include <unistd.h>
 
 #include <climits>
 #include <string_view>
 
-#include "env_store.hpp"
-#include "secret_service_store.hpp"
 #include "squadcast/file_store.hpp"
+#include "stores/env_store.hpp"
+#include "stores/secret_service_store.hpp"
 
 #ifndef SQUADCAST_SECRETSERVICE_PLUGIN_BUILD
 #define SQUADCAST_SECRETSERVICE_PLUGIN_BUILD ""

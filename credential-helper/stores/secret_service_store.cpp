@@ -1,11 +1,11 @@
-#include "secret_service_store.hpp"
+#include "stores/secret_service_store.hpp"
 
 #include <dlfcn.h>
 
 #include <ctime>
 #include <sstream>
 
-#include "secret_service_plugin.h"
+#include "stores/secret_service_plugin.h"
 
 namespace squadcast::helper {
 

@@ -9,7 +9,7 @@
 #include "squadcast/check_report.hpp"
 #include "squadcast/config.hpp"
 #include "squadcast_account.hpp"
-#include "store_selection.hpp"
+#include "stores/store_selection.hpp"
 
 namespace squadcast::helper {
 

@@ -1,17 +1,16 @@
-#include "git_protocol.hpp"
+#include "protocols/git_protocol.hpp"
 
 #include <algorithm>
 #include <cctype>
 
 #include "error_reporting.hpp"
 #include "host_names.hpp"
+#include "protocols/tool_input.hpp"
 #include "squadcast/ascii_text.hpp"
 
 namespace squadcast::helper {
 
 namespace {
-inline constexpr std::size_t max_line = 64 * 1024;
-
 // git always sends protocol=; without it nothing says the token would travel over TLS.
 bool for_squadcast(const GitCredentialRequest& request, const Account& account) {
   return !request.host.empty() && account.serves(request.protocol, request.host);
@@ -77,7 +76,7 @@ Result<GitCredentialRequest> read_git_request(std::istream& in) {
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) break;
-    if (line.size() > max_line) return Error{ErrorKind::invalid_input, "a credential line is too long"};
+    if (line.size() > max_tool_input) return Error{ErrorKind::invalid_input, "a credential line is too long"};
     auto equals = line.find('=');
     if (equals == std::string::npos) continue;
     std::string_view key(line.data(), equals);

@@ -14,9 +14,9 @@
 #include <sstream>
 #include <vector>
 
-#include "doctor_command.hpp"
-#include "env_store.hpp"
+#include "commands/doctor_command.hpp"
 #include "squadcast/private_file.hpp"
+#include "stores/env_store.hpp"
 
 extern char** environ;
 

@@ -1,22 +1,16 @@
-#include "terraform_protocol.hpp"
+#include "protocols/terraform_protocol.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "error_reporting.hpp"
 #include "host_names.hpp"
+#include "protocols/tool_input.hpp"
 
 namespace squadcast::helper {
 
 namespace {
-inline constexpr std::size_t max_input = 64 * 1024;
-
-bool for_squadcast(std::string_view host, const Account& account) {
-  auto requested = parse_requested_host(host);
-  return requested && account.serves(scheme_or_https(*requested), requested->host);
-}
-
 int terraform_get(Account& account, std::string_view host, std::istream&, std::ostream& out, std::ostream& err) {
-  if (!for_squadcast(host, account)) {
+  if (!is_squadcast_host(host, account)) {
     out << "{}\n" << std::flush;  // terraform's "no credentials for this host"
     return 0;
   }
@@ -34,12 +28,11 @@ int terraform_get(Account& account, std::string_view host, std::istream&, std::o
 }
 
 int terraform_store(Account& account, std::string_view host, std::istream& in, std::ostream&, std::ostream& err) {
-  if (!for_squadcast(host, account)) {
+  if (!is_squadcast_host(host, account)) {
     report_line(err, std::string(host) + " is not the configured Squadcast host; nothing was stored");
     return 1;
   }
-  std::string text;
-  for (char c; text.size() <= max_input && in.get(c);) text.push_back(c);
+  std::string text = read_tool_input(in);
   nlohmann::json request = nlohmann::json::parse(text, nullptr, false);
   wipe_string(text);
   if (!request.is_object() || !request.value("token", nlohmann::json()).is_string()) {
@@ -58,7 +51,7 @@ int terraform_store(Account& account, std::string_view host, std::istream& in, s
 
 int terraform_forget(Account& account, std::string_view host, std::istream&, std::ostream&, std::ostream&) {
   // Drops the cached access token; `squadcast-credential logout` forgets the refresh token.
-  if (for_squadcast(host, account)) account.drop_cached_token();
+  if (is_squadcast_host(host, account)) account.drop_cached_token();
   return 0;
 }
 

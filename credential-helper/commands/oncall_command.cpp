@@ -1,8 +1,8 @@
-#include "oncall_command.hpp"
+#include "commands/oncall_command.hpp"
 
-#include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "account_teams.hpp"
 #include "error_reporting.hpp"
 
 namespace squadcast::helper {
@@ -12,22 +12,6 @@ struct TeamDuty {
   Team team;
   std::vector<Schedule> on_call;  // running schedules only
 };
-
-bool is_member(const Team& team, const std::string& user_id) {
-  return std::find(team.member_ids.begin(), team.member_ids.end(), user_id) != team.member_ids.end();
-}
-
-// The teams to report on: --team (id, slug or name), else the user's own.
-Result<std::vector<Team>> chosen_teams(const std::vector<Team>& all, const std::string& wanted, const std::string& user_id) {
-  std::vector<Team> chosen;
-  if (!wanted.empty()) {
-    if (const Team* team = find_team(all, wanted)) return std::vector<Team>{*team};
-    if (is_team_id(wanted)) return std::vector<Team>{Team{wanted, wanted, "", "", {}}};
-    return Error{ErrorKind::config, "no team '" + wanted + "' among the teams Squadcast shows you"};
-  }
-  std::copy_if(all.begin(), all.end(), std::back_inserter(chosen), [&](const Team& t) { return is_member(t, user_id); });
-  return chosen;
-}
 
 void print_text(std::ostream& out, const std::vector<TeamDuty>& duties) {
   if (duties.empty()) out << "You are in no team.\n";
@@ -57,14 +41,6 @@ void print_json(std::ostream& out, const std::vector<TeamDuty>& duties) {
 }
 
 }  // namespace
-
-Result<std::vector<Team>> teams_of(const Account& account, const AccessGrant& grant) {
-  auto api = api_client_of(account);
-  if (!api) return api.error();
-  auto all = fetch_teams(api.value().endpoints, grant.access_token, api.value().http);
-  if (!all) return all.error();
-  return chosen_teams(all.value(), "", grant.identity.user_id);
-}
 
 int run_oncall(const CommandLine& command, Account& account, std::istream&, std::ostream& out, std::ostream& err) {
   auto fail = [&](const Error& error) {

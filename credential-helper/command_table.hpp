@@ -1,4 +1,5 @@
-// The commands people and scripts type: login, logout, token, status (and exec, in its own file).
+// The people face's command table: which name runs which command (commands/). main.cpp
+// dispatches through it; the commands never call one another.
 #pragma once
 
 #include <istream>
@@ -10,13 +11,11 @@
 
 namespace squadcast::helper {
 
-// The action table of this face; returns the exit code (see error_reporting.hpp).
+// Runs command.action; returns the exit code (see error_reporting.hpp).
 int run_people_command(const CommandLine& command, Account& account, std::istream& in, std::ostream& out,
                        std::ostream& err);
 
+// Whether `action` is in the table (doctor is not: it runs before the configuration loads).
 bool is_people_command(std::string_view action);
-
-// 1587412870 -> "2020-04-20T20:01:10Z"
-std::string format_utc(std::int64_t unix_seconds);
 
 }  // namespace squadcast::helper

@@ -1,4 +1,4 @@
-#include "doctor_command.hpp"
+#include "commands/doctor_command.hpp"
 
 #include <nlohmann/json.hpp>
 

@@ -1,4 +1,4 @@
-#include "env_store.hpp"
+#include "stores/env_store.hpp"
 
 namespace squadcast::helper {
 

@@ -57,7 +57,7 @@ class ChildEnvironment {
   std::vector<std::string> lines_;
 };
 
-// A people command (see people_commands.cpp): returns only when the command could not
+// A people command (in command_table.cpp): returns only when the command could not
 // be started, with token's exit codes, 127 (not found) or 126 (not runnable).
 int run_exec_command(const CommandLine& command, Account& account, std::istream& in, std::ostream& out,
                      std::ostream& err);

@@ -1,37 +1,23 @@
-#include "docker_protocol.hpp"
+#include "protocols/docker_protocol.hpp"
 
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "host_names.hpp"
+#include "protocols/tool_input.hpp"
 
 namespace squadcast::helper {
 
 namespace {
-inline constexpr std::size_t max_input = 64 * 1024;
-
-std::string read_all(std::istream& in) {
-  std::string text;
-  char c;
-  while (text.size() <= max_input && in.get(c)) text.push_back(c);
-  return text;
-}
-
 int fail(std::ostream& out, std::string_view message) {
   out << message << '\n' << std::flush;
   return 1;
 }
 
-bool for_squadcast(std::string_view server_url, const Account& account) {
-  auto requested = parse_requested_host(server_url);
-  return requested && account.serves(scheme_or_https(*requested), requested->host);
-}
-
 int docker_get(Account& account, std::istream& in, std::ostream& out) {
-  std::string server_url = read_all(in);
+  std::string server_url = read_tool_input(in);
   while (!server_url.empty() && (server_url.back() == '\n' || server_url.back() == '\r')) server_url.pop_back();
-  if (!for_squadcast(server_url, account)) return fail(out, docker_not_found);
+  if (!is_squadcast_host(server_url, account)) return fail(out, docker_not_found);
   auto grant = account.access_token();
   if (!grant) {
     if (grant.error().kind == ErrorKind::not_found) return fail(out, docker_not_found);
@@ -48,7 +34,7 @@ int docker_get(Account& account, std::istream& in, std::ostream& out) {
 }
 
 int docker_store(Account& account, std::istream& in, std::ostream& out) {
-  std::string text = read_all(in);
+  std::string text = read_tool_input(in);
   nlohmann::json request = nlohmann::json::parse(text, nullptr, false);
   wipe_string(text);
   if (!request.is_object() || !request.value("ServerURL", nlohmann::json()).is_string() ||
@@ -56,7 +42,7 @@ int docker_store(Account& account, std::istream& in, std::ostream& out) {
     return fail(out, "expected a JSON object with ServerURL, Username and Secret");
   }
   std::string server_url = request["ServerURL"].get<std::string>();
-  if (!for_squadcast(server_url, account)) return fail(out, "squadcast-credential only keeps credentials for " + account.server_name());
+  if (!is_squadcast_host(server_url, account)) return fail(out, "squadcast-credential only keeps credentials for " + account.server_name());
   std::string& secret_text = request["Secret"].get_ref<std::string&>();
   Secret secret(secret_text);
   wipe_string(secret_text);
@@ -67,7 +53,7 @@ int docker_store(Account& account, std::istream& in, std::ostream& out) {
 
 int docker_erase(Account& account, std::istream& in, std::ostream& out) {
   // Drops the cached access token; `squadcast-credential logout` forgets the refresh token.
-  if (!for_squadcast(read_all(in), account)) return fail(out, docker_not_found);
+  if (!is_squadcast_host(read_tool_input(in), account)) return fail(out, docker_not_found);
   account.drop_cached_token();
   return 0;
 }

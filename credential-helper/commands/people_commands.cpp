@@ -1,15 +1,13 @@
-#include "people_commands.hpp"
+#include "commands/people_commands.hpp"
 
-#include <ctime>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "account_teams.hpp"
 #include "error_reporting.hpp"
-#include "exec_command.hpp"
 #include "squadcast/token_admin.hpp"
-#include "tokens_command.hpp"
-#include "oncall_command.hpp"
 #include "tty_prompt.hpp"
+#include "utc_time.hpp"
 
 namespace squadcast::helper {
 
@@ -18,42 +16,6 @@ std::string describe_identity(const AccessGrant& grant) {
   const Identity& who = grant.identity;
   return who.email + " (role " + (who.role.empty() ? "unknown" : who.role) + ", organisation " +
          who.organization_id + ")";
-}
-
-int login(const CommandLine& command, Account& account, std::istream& in, std::ostream& out, std::ostream& err) {
-  auto token = command.read_stdin ? read_secret_line(in) : prompt_secret_on_tty("Squadcast refresh token: ");
-  if (!token) {
-    report_error(err, token.error());
-    return exit_usage;
-  }
-  auto grant = account.login(token.value());
-  if (!grant) {
-    report_error(err, grant.error());
-    return exit_code_for(grant.error().kind);
-  }
-  out << "Logged in to " << account.auth_url() << " as " << describe_identity(grant.value()) << ".\n"
-      << "Access token valid until " << format_utc(grant.value().expires_at) << "; refresh token stored in "
-      << account.store_description() << " (profile '" << account.profile() << "').\n";
-  return exit_ok;
-}
-
-int logout(const CommandLine&, Account& account, std::istream&, std::ostream& out, std::ostream& err) {
-  if (auto done = account.logout(); !done) {
-    report_error(err, done.error());
-    return exit_code_for(done.error().kind);
-  }
-  out << "Logged out of profile '" << account.profile() << "' (" << account.store_description() << ").\n";
-  return exit_ok;
-}
-
-int token(const CommandLine&, Account& account, std::istream&, std::ostream& out, std::ostream& err) {
-  auto grant = account.access_token();
-  if (!grant) {
-    report_error(err, grant.error());
-    return exit_code_for(grant.error().kind);
-  }
-  out << grant.value().access_token.reveal() << '\n' << std::flush;
-  return exit_ok;
 }
 
 struct StatusReport {
@@ -82,7 +44,45 @@ StatusReport state_for(const Error& error) {
   return report;
 }
 
-int status(const CommandLine& command, Account& account, std::istream&, std::ostream& out, std::ostream& err) {
+}  // namespace
+
+int run_login(const CommandLine& command, Account& account, std::istream& in, std::ostream& out, std::ostream& err) {
+  auto token = command.read_stdin ? read_secret_line(in) : prompt_secret_on_tty("Squadcast refresh token: ");
+  if (!token) {
+    report_error(err, token.error());
+    return exit_usage;
+  }
+  auto grant = account.login(token.value());
+  if (!grant) {
+    report_error(err, grant.error());
+    return exit_code_for(grant.error().kind);
+  }
+  out << "Logged in to " << account.auth_url() << " as " << describe_identity(grant.value()) << ".\n"
+      << "Access token valid until " << format_utc(grant.value().expires_at) << "; refresh token stored in "
+      << account.store_description() << " (profile '" << account.profile() << "').\n";
+  return exit_ok;
+}
+
+int run_logout(const CommandLine&, Account& account, std::istream&, std::ostream& out, std::ostream& err) {
+  if (auto done = account.logout(); !done) {
+    report_error(err, done.error());
+    return exit_code_for(done.error().kind);
+  }
+  out << "Logged out of profile '" << account.profile() << "' (" << account.store_description() << ").\n";
+  return exit_ok;
+}
+
+int run_token(const CommandLine&, Account& account, std::istream&, std::ostream& out, std::ostream& err) {
+  auto grant = account.access_token();
+  if (!grant) {
+    report_error(err, grant.error());
+    return exit_code_for(grant.error().kind);
+  }
+  out << grant.value().access_token.reveal() << '\n' << std::flush;
+  return exit_ok;
+}
+
+int run_status(const CommandLine& command, Account& account, std::istream&, std::ostream& out, std::ostream& err) {
   const bool cached_before = account.has_usable_cached_token();
   std::string store = account.store_description();
   StatusReport report;
@@ -147,49 +147,6 @@ int status(const CommandLine& command, Account& account, std::istream&, std::ost
   }
   out.flush();
   return report.code;
-}
-
-using PeopleCommand = int (*)(const CommandLine&, Account&, std::istream&, std::ostream&, std::ostream&);
-
-struct PeopleCommandEntry {
-  std::string_view name;
-  PeopleCommand run;
-};
-
-constexpr PeopleCommandEntry people_commands[] = {
-    {"login", login},
-    {"logout", logout},
-    {"token", token},
-    {"status", status},
-    {"exec", run_exec_command},
-    {"tokens", run_tokens_command},
-    {"oncall", run_oncall},
-};
-}  // namespace
-
-std::string format_utc(std::int64_t unix_seconds) {
-  std::time_t t = static_cast<std::time_t>(unix_seconds);
-  std::tm tm{};
-  ::gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
-
-bool is_people_command(std::string_view action) {
-  for (const PeopleCommandEntry& entry : people_commands) {
-    if (entry.name == action) return true;
-  }
-  return false;
-}
-
-int run_people_command(const CommandLine& command, Account& account, std::istream& in, std::ostream& out,
-                       std::ostream& err) {
-  for (const PeopleCommandEntry& entry : people_commands) {
-    if (entry.name == command.action) return entry.run(command, account, in, out, err);
-  }
-  report_line(err, "unknown command '" + command.action + "' (see --help)");
-  return exit_usage;
 }
 
 }  // namespace squadcast::helper
