@@ -99,7 +99,7 @@ if [ -f "$cli_src" ]; then
 fi
 
 # squadcast-pam-check: every long option of its usage text is in squadcast-pam-check(8).
-pam_check_src=$src/pam-module/pam_check_main.cpp
+pam_check_src=$src/pam-module/check/pam_check_main.cpp
 if [ -f "$pam_check_src" ]; then
   pam_check_text=$(MANWIDTH=200 man -l "$man_dir/squadcast-pam-check.8" 2>/dev/null)
   for opt in $(sed -n '/constexpr const char\* usage/,/^)";/p' "$pam_check_src" | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
