@@ -202,7 +202,8 @@ Result<DirectoryDecision> gate_oncall(Directory& directory, const PamOptions& op
     if (!matches || schedule.value("paused", true)) continue;
     if (contains_ascii_case(schedule.value("emails", json::array()), decision.person.email)) {
       decision.verdict = Verdict::allow;
-      decision.reason = "on call: " + name + " (team " + ref + ")";
+      decision.reason = "on call: " + name;
+      decision.reason += " (team " + ref + ")";
       return decision;
     }
   }

@@ -29,6 +29,7 @@ namespace squadcast::pam {
 
 enum class RosterSource { cache, squadcast, offline_grace };
 
+// NOLINTNEXTLINE(bugprone-exception-escape): nlohmann::json's noexcept move only asserts its invariant
 struct Roster {
   nlohmann::json answer;
   std::int64_t fetched_at = 0;
