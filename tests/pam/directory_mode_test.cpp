@@ -121,6 +121,17 @@ TEST_CASE("directory mode asks per roster, not per login", "[directory]") {
   CHECK(emu.counter("exchange") == 1);  // the host's access token is cached root-only
 }
 
+TEST_CASE("directory mode: a 429 on the host credential is retried within timeout, honouring Retry-After", "[directory]") {
+  Emulator emu;
+  PamTestEnv env;
+  const auto host_token = install_host_token(env, emu.refresh_token("tok-host-1"));
+  const auto service = env.service("directory", account_only, directory_args(emu, env, host_token, "require_team=payments"));
+  emu.fault("exchange", 1, "status", 429, "1");
+  auto first = account_as(service, "alice");
+  CHECK(first.code == PAM_SUCCESS);
+  CHECK(emu.counter("exchange") == 2);  // the 429, then the retry after Retry-After
+}
+
 TEST_CASE("directory mode: a refusal asks again after 10 s, so a hand-off is seen", "[directory]") {
   Emulator emu;
   PamTestEnv env;
