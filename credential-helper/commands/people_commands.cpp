@@ -1,6 +1,7 @@
 #include "commands/people_commands.hpp"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "account_teams.hpp"
@@ -93,8 +94,8 @@ int run_status(const CommandLine& command, Account& account, std::istream&, std:
     report = state_for(credential.error());
   } else {
     fingerprint = token_fingerprint(credential.value().refresh_token);
+    stored_email = credential.value().email;
     if (auto obtained = account.access_token(); !obtained) {
-      stored_email = credential.value().email;
       report = state_for(obtained.error());
     } else {
       grant = std::move(obtained).value();
@@ -104,6 +105,34 @@ int run_status(const CommandLine& command, Account& account, std::istream&, std:
   // The user's teams: one more request, only when there is a valid token and an API.
   std::optional<Result<std::vector<Team>>> teams;
   if (grant && account.api()) teams = teams_of(account, *grant);
+  // status asks the API now, where `token` trusts its cache until the access token
+  // expires. A 401 there means the access token is revoked (revoking a refresh token
+  // revokes every access token made from it): drop it, and let an exchange say whether
+  // the refresh token went too, in the words and exit code `token` would use.
+  if (teams && !teams->ok() && teams->error().kind == ErrorKind::revoked) {
+    account.drop_cached_token();
+    cache = "purged";
+    std::optional<Error> refused = teams->error();
+    if (grant->from_cache) {
+      auto fresh = account.access_token();
+      if (!fresh) {
+        refused = fresh.error();
+      } else {
+        grant = std::move(fresh).value();
+        teams = teams_of(account, *grant);
+        refused.reset();
+        if (!teams->ok() && teams->error().kind == ErrorKind::revoked) {
+          account.drop_cached_token();  // refused as soon as issued: keep none
+          refused = teams->error();
+        }
+      }
+    }
+    if (refused) {
+      report = state_for(*refused);
+      grant.reset();
+      teams.reset();
+    }
+  }
   std::vector<std::string> team_names;
   if (teams && teams->ok()) {
     for (const auto& t : teams->value()) team_names.push_back(t.slug.empty() ? t.name : t.slug);

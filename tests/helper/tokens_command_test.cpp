@@ -279,6 +279,37 @@ TEST_CASE("tokens revoke by id revokes it (the token stops working); again it is
   CHECK(unknown.out.find("Already gone: 5f0000000000000000000000") != std::string::npos);
 }
 
+TEST_CASE("status after tokens revoke: exit 2, token's revoked line, the cached access token purged") {
+  Emulator emu;
+  Owner owner(emu);
+  HelperSandbox bob(emu);
+  bob.login("tok-user");  // caches an access token that `token` would serve for 48 h
+  REQUIRE(bob.cache_entries() == 1);
+  REQUIRE(owner.run({"tokens", "revoke", "tok-user", "--yes"}).code == 0);
+  CHECK(bob.helper({"token"}).code == 0);  // by design: a cache hit does not ask Squadcast
+
+  Finished status = bob.helper({"status"});
+  INFO(status.out << status.err);
+  CHECK(status.code == 2);
+  CHECK(status.out.find("state:        revoked\n") != std::string::npos);
+  CHECK(status.out.find("valid") == std::string::npos);
+  CHECK(status.out.find("teams:") == std::string::npos);
+  CHECK(status.out.find("cache:        purged\n") != std::string::npos);
+  CHECK(bob.cache_entries() == 0);
+  Finished token = bob.helper({"token"});
+  CHECK(token.code == 2);
+  CHECK(token.out.empty());
+  CHECK(token.err.find("was revoked or is invalid") != std::string::npos);
+  CHECK(status.err == token.err);
+
+  Finished json = bob.helper({"status", "--json"});
+  CHECK(json.code == 2);
+  auto report = nlohmann::json::parse(json.out);
+  CHECK(report["state"] == "revoked");
+  CHECK(report["exit_code"] == 2);
+  CHECK(report["email"] == "bob@acme.test");
+}
+
 TEST_CASE("tokens revoke --user revokes every active token of that user (offboarding)") {
   Emulator emu;
   Owner owner(emu);
