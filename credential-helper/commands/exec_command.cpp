@@ -1,5 +1,6 @@
 #include "commands/exec_command.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -8,6 +9,7 @@
 #include <cstring>
 #include <ctime>
 #include <optional>
+#include <string_view>
 
 #include "error_reporting.hpp"
 #include "process_protection.hpp"
@@ -57,10 +59,30 @@ Result<ChildCommand> child_command(const CommandLine& command) {
   return ChildCommand{{shell != nullptr && *shell != '\0' ? shell : "/bin/sh"}, true};
 }
 
+// Whether some PATH directory holds `file` as something other than a directory: what
+// makes a shell say "Permission denied" instead of "command not found". PATH as execvpe
+// reads it (ours, glibc's default when unset; an empty entry is the current directory).
+bool found_on_path(const std::string& file) {
+  const char* path = ::getenv("PATH");
+  std::string_view dirs = path != nullptr ? path : "/bin:/usr/bin";
+  for (;;) {
+    const std::size_t colon = dirs.find(':');
+    std::string candidate(dirs.substr(0, colon));
+    if (candidate.empty()) candidate = ".";
+    candidate.append("/").append(file);
+    struct stat st {};
+    if (::stat(candidate.c_str(), &st) == 0 && !S_ISDIR(st.st_mode)) return true;
+    if (colon == std::string_view::npos) return false;
+    dirs.remove_prefix(colon + 1);
+  }
+}
+
 // As shells say it: 127 when there is no such command, 126 when it cannot be run.
+// execvpe's own rule (execvp's): a directory it may not search (EACCES) only moves the
+// search on, yet its last word is then EACCES even when nothing was found anywhere.
 int report_not_started(const std::string& file, int error, std::ostream& err) {
-  const bool missing = error == ENOENT;
   const bool searched = file.find('/') == std::string::npos;
+  const bool missing = error == ENOENT || (searched && error == EACCES && !found_on_path(file));
   report_line(err, file + ": " + (missing && searched ? "command not found" : std::strerror(error)));
   return missing ? 127 : 126;
 }

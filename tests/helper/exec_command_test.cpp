@@ -157,6 +157,45 @@ TEST_CASE("exec: 127 for a command that is not found, 126 for one that cannot be
   CHECK(denied.out.empty());
 }
 
+TEST_CASE("exec: a PATH directory it may not search moves the search on, as in a shell (127, or 126 for a found file)") {
+  Emulator emu;
+  HelperSandbox box(emu);
+  box.login("tok-admin");
+  // root searches any directory: drop the two capabilities that let it, for the helper only.
+  std::vector<std::string> as_user;
+  if (::geteuid() == 0) {
+    const std::string setpriv = find_program("setpriv");
+    if (setpriv.empty()) {
+      WARN("SKIP: setpriv (util-linux) is needed to test an unsearchable directory as root");
+      return;
+    }
+    as_user = {setpriv, "--bounding-set", "-dac_override,-dac_read_search", "--inh-caps", "-all"};
+  }
+  const std::string locked = box.home / "locked";
+  const std::string bin = box.home / "bin";
+  std::filesystem::create_directories(locked);
+  std::filesystem::create_directories(bin);
+  write_text(bin + "/squadcast-runs", "#!/bin/sh\necho ran\n", 0755);
+  write_text(bin + "/squadcast-cannot-run", "#!/bin/sh\necho ran\n", 0644);
+  REQUIRE(::chmod(locked.c_str(), 0) == 0);
+  box.env["PATH"] = locked + ":" + bin + ":" + box.env["PATH"];
+  auto exec = [&](const std::string& command) {
+    std::vector<std::string> argv = as_user;
+    argv.insert(argv.end(), {std::string(SQUADCAST_HELPER_DIR) + "/squadcast-credential", "exec", "--", command});
+    return box.program(argv);
+  };
+  Finished missing = exec("no-such-command-squadcast");
+  CHECK(missing.code == 127);
+  CHECK(missing.err.ends_with("\nsquadcast-credential: no-such-command-squadcast: command not found\n"));
+  Finished denied = exec("squadcast-cannot-run");
+  CHECK(denied.code == 126);
+  CHECK(denied.err.ends_with("\nsquadcast-credential: squadcast-cannot-run: Permission denied\n"));
+  Finished runs = exec("squadcast-runs");
+  CHECK(runs.code == 0);
+  CHECK(runs.out == "ran\n");
+  ::chmod(locked.c_str(), 0700);
+}
+
 TEST_CASE("exec: --min-ttl exchanges first when the cached access token expires sooner") {
   Emulator emu;
   HelperSandbox box(emu);
