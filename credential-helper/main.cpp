@@ -3,8 +3,9 @@
 // Layout of credential-helper/: protocols/ the tool faces (git, docker, terraform),
 // stores/ where the refresh token is kept, commands/ what people type (dispatched by
 // command_table.cpp); at the top this file and the plumbing they share: the command line,
-// error reporting, the Account and SquadcastAccount, host names, the tty prompt, process
-// protection. No face or command includes another face or command.
+// error reporting, the Account and SquadcastAccount, the credentials file's rules, host
+// names, the tty prompt, process protection. No face or command includes another face or
+// command.
 #include <cstdlib>
 #include <exception>
 #include <iostream>

@@ -2,11 +2,13 @@
 
 #include <ctime>
 
+#include "credentials_file_rules.hpp"
 #include "error_reporting.hpp"
 #include "host_names.hpp"
 #include "offered_secret.hpp"
 #include "squadcast/access_token.hpp"
 #include "squadcast/exchange.hpp"
+#include "squadcast/file_store.hpp"
 #include "stores/env_store.hpp"
 
 namespace squadcast::helper {
@@ -65,6 +67,24 @@ Result<CredentialStore*> SquadcastAccount::store() {
   return selected_->store.get();
 }
 
+// A credentials file others could read (or swap) is refused before any token leaves, a
+// cached one too: otherwise a loose file goes unnoticed until the access token expires.
+// Only when the file store is this run's store: the Secret Service and the env store have
+// no such file. Deciding that for `auto` with a session bus means asking D-Bus, which a
+// cache hit never does, so that question is asked only once the file is found wanting.
+Status SquadcastAccount::refuse_unsafe_credentials_file() {
+  const std::string& backend = config_.credential_backend;
+  if (backend == "secretservice" || uses_environment_token(backend, getenv_)) return success();
+  if (selected_ && std::string_view(selected_->store->name()) != "file") return success();
+  const CredentialsFileState file = inspect_credentials_file(FileStore::default_path());
+  if (!file.refusal) return success();
+  if (!selected_) {
+    auto selected = store();
+    if (selected && std::string_view(selected.value()->name()) != "file") return success();
+  }
+  return credentials_file_error(*file.refusal);
+}
+
 std::string SquadcastAccount::store_description() {
   auto selected = store();
   return selected ? selected_->description : "none (" + selected.error().message + ")";
@@ -73,6 +93,7 @@ std::string SquadcastAccount::store_description() {
 Result<StoredCredential> SquadcastAccount::load_credential() {
   auto selected = store();
   if (!selected) return selected.error();
+  if (auto safe = refuse_unsafe_credentials_file(); !safe) return safe.error();
   auto credential = selected.value()->get(config_.profile);
   if (!credential) return credential;
   const std::string& stored_url = credential.value().auth_url;
@@ -132,6 +153,7 @@ Result<AccessGrant> SquadcastAccount::access_token() { return access_token_valid
 Result<AccessGrant> SquadcastAccount::exchange_now() { return access_token_valid_for(std::int64_t{1} << 40); }
 
 Result<AccessGrant> SquadcastAccount::access_token_valid_for(std::int64_t seconds) {
+  if (auto safe = refuse_unsafe_credentials_file(); !safe) return safe.error();
   TokenRequest request;
   request.endpoints = config_.endpoints;
   request.http = http_options();

@@ -46,6 +46,7 @@ class SquadcastAccount : public Account {
 
  private:
   Result<CredentialStore*> store();
+  Status refuse_unsafe_credentials_file();
   Result<StoredCredential> load_credential();
   Error for_people(const Error& error) const;
   void save_rotated(const Secret& rotated, const std::string& email);

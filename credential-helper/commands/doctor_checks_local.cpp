@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "commands/doctor_command.hpp"
+#include "credentials_file_rules.hpp"
 #include "error_reporting.hpp"
 #include "squadcast/file_store.hpp"
 #include "squadcast/sha256.hpp"
@@ -70,23 +71,16 @@ void check_private_dir(CheckReport& report, const std::string& name, const std::
 }
 
 void check_credentials_file(CheckReport& report, const std::string& path) {
-  struct stat st {};
-  if (::lstat(path.c_str(), &st) != 0) {
+  const CredentialsFileState state = inspect_credentials_file(path);
+  if (!state.exists) {
     report.ok("credentials file", path + " does not exist");
     return;
   }
   check_private_dir(report, "credentials dir", parent_directory(path), false);
-  if (S_ISLNK(st.st_mode) || !S_ISREG(st.st_mode)) {
-    report.fail("credentials file", path + " is a symlink or not a regular file; it is refused",
-                "rm " + path + " && " + login_command("default"));
-  } else if (st.st_uid != ::geteuid()) {
-    report.fail("credentials file", path + " is owned by uid " + std::to_string(st.st_uid) + ", not by you",
-                "sudo chown " + std::to_string(::geteuid()) + " " + path);
-  } else if ((st.st_mode & 077) != 0) {
-    report.fail("credentials file", path + " has mode " + octal(st.st_mode) + "; others could read it, so it is refused",
-                "chmod 600 " + path);
+  if (state.refusal) {
+    report.fail("credentials file", state.refusal->problem, state.refusal->fix);
   } else {
-    report.ok("credentials file", path + " is yours, mode " + octal(st.st_mode));
+    report.ok("credentials file", path + " is yours, mode " + octal(state.mode));
   }
 }
 

@@ -233,8 +233,8 @@ TEST_CASE("exec --access-token-only: only the access token and the profile, the 
   std::string token = access_token(box);
   box.env["SQUADCAST_REFRESH_TOKEN"] = "stale-terraform-token";
   box.env["SQUADCAST_REGION"] = "us";
-  // The store would refuse a loose file: a cache hit must not look at it.
-  ::chmod(box.credentials_file().c_str(), 0644);
+  // The store could not be parsed: a cache hit must not read it (its mode is still checked).
+  write_text(box.credentials_file(), "not json", 0600);
   Finished run = box.helper({"exec", "--access-token-only", "--", "env"});
   INFO(run.err);
   REQUIRE(run.code == 0);

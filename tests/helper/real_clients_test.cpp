@@ -1,8 +1,14 @@
 // The faces as real tools call them: git credential fill, skopeo (docker protocol),
-// terraform's protocol by direct invocation, and many cold gets at once.
+// terraform's protocol by direct invocation, many cold gets at once, and all of them (and
+// exec) refusing a credentials file others could read, even with a cached token.
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "helper_sandbox.hpp"
@@ -174,4 +180,123 @@ TEST_CASE("32 parallel cold gets make exactly one exchange") {
     CHECK(password == first_password);
   }
   CHECK(emu.counter("exchange") - before == 1);
+}
+
+namespace {
+// doctor's verdict on the credentials file: {problem, fix}, both empty when it passes.
+std::pair<std::string, std::string> doctor_credentials_file_row(HelperSandbox& box) {
+  Finished doctor = box.helper({"doctor", "--json"});
+  const nlohmann::json report = nlohmann::json::parse(doctor.out);
+  for (const auto& check : report.at("checks")) {
+    if (check.at("name") != "credentials file" || check.at("status") != "fail") continue;
+    return {check.at("detail").get<std::string>(), check.at("fix").get<std::string>()};
+  }
+  return {};
+}
+
+// Every face that hands out a token, on a cache hit: each refuses with `line` and
+// starts nothing, and no exchange is made. `line` is what `token` prints.
+void check_every_face_refuses(HelperSandbox& box, const std::string& line) {
+  const std::string git_request = "protocol=https\nhost=" + box.host() + "\n\n";
+  Finished face = box.helper({"get"}, git_request, "git-credential-squadcast");
+  CHECK(face.code == 0);  // git's rule: carry on to the next helper
+  CHECK(face.out.empty());
+  CHECK(face.err == line);
+  if (std::string git = find_program("git"); !git.empty()) {
+    Finished fill = box.program({git, "-c", "credential.helper=", "-c", "credential.helper=squadcast", "credential",
+                                 "fill"}, git_request);
+    CHECK(fill.code != 0);  // nothing to fill, and no prompt allowed
+    CHECK(fill.out.find("password=") == std::string::npos);
+    CHECK(fill.err.find(line) != std::string::npos);
+  }
+  Finished docker = box.helper({"get"}, box.host() + "\n", "docker-credential-squadcast");
+  CHECK(docker.code == 1);
+  CHECK("squadcast-credential: " + docker.out == line);  // docker reads errors on stdout
+  Finished terraform = box.helper({"get", box.host()}, "", "terraform-credentials-squadcast");
+  CHECK(terraform.code == 1);
+  CHECK(terraform.out.empty());
+  CHECK(terraform.err == line);
+  for (const char* only : {"", "--access-token-only"}) {
+    std::vector<std::string> args{"exec"};
+    if (*only != '\0') args.emplace_back(only);
+    args.insert(args.end(), {"--", "sh", "-c", "echo started"});
+    Finished exec = box.helper(args);
+    CHECK(exec.code == 4);
+    CHECK(exec.out.empty());
+    CHECK(exec.err == line);
+  }
+}
+}  // namespace
+
+TEST_CASE("a loose, foreign or symlinked credentials file is refused on a cache hit too, with doctor's fix") {
+  Emulator emu;
+  HelperSandbox box(emu);
+  box.login("tok-admin");  // the access token is cached: every get below is a hit
+  const std::string file = box.credentials_file();
+  const long exchanges = emu.counter("exchange");
+  struct Spoiler {
+    const char* what;
+    std::function<bool()> spoil;
+    std::function<void()> restore;
+  };
+  const std::string kept = box.home / "credentials.real";
+  const std::vector<Spoiler> spoilers = {
+      {"mode 0644", [&] { return ::chmod(file.c_str(), 0644) == 0; }, [&] { ::chmod(file.c_str(), 0600); }},
+      {"mode 0640", [&] { return ::chmod(file.c_str(), 0640) == 0; }, [&] { ::chmod(file.c_str(), 0600); }},
+      {"a symlink",
+       [&] {
+         std::filesystem::rename(file, kept);
+         std::filesystem::create_symlink(kept, file);
+         return true;
+       },
+       [&] { std::filesystem::rename(kept, file); }},
+      // Only root can give a file away; others skip this row.
+      {"owned by another uid", [&] { return ::geteuid() == 0 && ::chown(file.c_str(), 65534, -1) == 0; },
+       [&] { (void)::chown(file.c_str(), ::geteuid(), -1); }},
+  };
+  for (const Spoiler& spoiler : spoilers) {
+    INFO(spoiler.what);
+    if (!spoiler.spoil()) continue;
+    const auto [problem, fix] = doctor_credentials_file_row(box);
+    REQUIRE_FALSE(fix.empty());
+    const std::string line = "squadcast-credential: " + problem + "; fix: " + fix + "\n";
+    Finished token = box.helper({"token"});
+    CHECK(token.code == 4);
+    CHECK(token.out.empty());
+    CHECK(token.err == line);
+    check_every_face_refuses(box, line);
+    spoiler.restore();
+    CHECK(box.helper({"token"}).code == 0);
+  }
+  CHECK(box.cache_entries() == 1);  // refused, not dropped: fixing the file is enough
+  CHECK(emu.counter("exchange") == exchanges);
+  CHECK(doctor_credentials_file_row(box).second.empty());
+}
+
+TEST_CASE("a loose credentials file: chmod 600 as doctor says, and the cached token serves again") {
+  Emulator emu;
+  HelperSandbox box(emu);
+  box.login("tok-admin");
+  ::chmod(box.credentials_file().c_str(), 0644);
+  CHECK(doctor_credentials_file_row(box).second == "chmod 600 " + box.credentials_file());
+  for (const char* backend : {"file", "auto"}) {
+    INFO(backend);
+    box.env["SQUADCAST_CREDENTIAL_BACKEND"] = backend;
+    // auto without a session bus, or with one where no Secret Service answers: the file store.
+    for (bool bus : {false, true}) {
+      if (bus) box.env["DBUS_SESSION_BUS_ADDRESS"] = "unix:path=" + box.home / "no-bus-here";
+      Finished token = box.helper({"token"});
+      CHECK(token.code == 4);
+      CHECK(token.err.find("; fix: chmod 600 " + box.credentials_file() + "\n") != std::string::npos);
+      box.env.erase("DBUS_SESSION_BUS_ADDRESS");
+    }
+  }
+  // The env store has no such file: CI with SQUADCAST_REFRESH_TOKEN is not refused for it.
+  box.env["SQUADCAST_REFRESH_TOKEN"] = emu.refresh_token("tok-user");
+  box.secrets.push_back(emu.refresh_token("tok-user"));
+  CHECK(box.helper({"token"}).code == 0);
+  CHECK(box.helper({"--backend", "env", "token"}).code == 0);
+  box.env.erase("SQUADCAST_REFRESH_TOKEN");
+  ::chmod(box.credentials_file().c_str(), 0600);
+  CHECK(box.helper({"token"}).code == 0);
 }
