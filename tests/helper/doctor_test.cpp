@@ -1,10 +1,16 @@
 // squadcast-credential doctor against the emulator: each check made to fail on purpose,
 // asserting the row's status and the fix it prints; never a token in the output.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <thread>
+#include <vector>
 
 #include "helper_sandbox.hpp"
 
@@ -68,6 +74,44 @@ bool wire_every_client(HelperSandbox& box) {
   write_file(box.home / ".terraformrc", "credentials_helper \"squadcast\" {}\n");
   return true;
 }
+
+// A server that accepts TCP on 127.0.0.1 and then never says a word (a hung TLS server,
+// or a middlebox that holds connections): the kernel completes the handshake, a thread
+// accepts and keeps every connection open until the end.
+class SilentTcpServer {
+ public:
+  SilentTcpServer() {
+    listener_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    REQUIRE(listener_ >= 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(::bind(listener_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(listener_, 16) == 0);
+    REQUIRE(::getsockname(listener_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+    acceptor_ = std::thread([this] {
+      for (int connection; (connection = ::accept4(listener_, nullptr, nullptr, SOCK_CLOEXEC)) >= 0;)
+        held_.push_back(connection);
+    });
+  }
+  SilentTcpServer(const SilentTcpServer&) = delete;
+  SilentTcpServer& operator=(const SilentTcpServer&) = delete;
+  ~SilentTcpServer() {
+    ::shutdown(listener_, SHUT_RDWR);  // accept fails: the thread ends
+    acceptor_.join();
+    ::close(listener_);
+    for (int connection : held_) ::close(connection);
+  }
+  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  int listener_ = -1;
+  int port_ = 0;
+  std::vector<int> held_;
+  std::thread acceptor_;
+};
 
 }  // namespace
 
@@ -162,6 +206,33 @@ TEST_CASE("doctor: the wrong CA file fails the TLS check and names the CA file")
   CHECK(run.status("tls ") == "fail");
   CHECK(run.row("tls ").at("detail").get<std::string>().find(emu.other_ca_file()) != std::string::npos);
   CHECK(run.fix("tls ").find("set ca_file") != std::string::npos);
+}
+
+TEST_CASE("doctor: a server that accepts TCP but never finishes TLS is named as such, not blamed on dns or tcp") {
+  Emulator emu;
+  HelperSandbox box(emu);
+  SilentTcpServer silent;
+  box.env["SQUADCAST_AUTH_URL"] = silent.url();
+  box.env["SQUADCAST_API_URL"] = silent.url();
+  box.env["SQUADCAST_TIMEOUT"] = "2";
+  Doctor run = doctor(box);
+  INFO(run.finished.out);
+  CHECK(run.finished.code == 1);
+  CHECK(run.status("dns ") == "ok");
+  CHECK(run.status("tcp ") == "ok");
+  CHECK(run.status("tls ") == "fail");
+  const std::string detail = run.row("tls ").at("detail").get<std::string>();
+  CHECK(detail.rfind("TLS handshake timed out: hung server or middlebox", 0) == 0);
+  CHECK(run.fix("tls ").find("rows above") == std::string::npos);
+  CHECK(run.fix("tls ").find(silent.url().substr(8)) != std::string::npos);  // host:port
+
+  // A server that does speak TLS but then hangs the request keeps the core's own row.
+  box.env["SQUADCAST_AUTH_URL"] = emu.url();
+  box.env["SQUADCAST_API_URL"] = emu.url();
+  emu.fault("any", 1, "hang");
+  Doctor hung = doctor(box);
+  CHECK(hung.status("tls ") == "fail");
+  CHECK(hung.row("tls ").at("detail").get<std::string>().find("TLS handshake") == std::string::npos);
 }
 
 TEST_CASE("doctor: a server clock ten minutes ahead is a warning with the command to sync") {
