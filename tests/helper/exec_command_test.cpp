@@ -18,6 +18,7 @@
 
 #include "helper_sandbox.hpp"
 #include "read_text.hpp"
+#include "squadcast/jwt_claims.hpp"
 
 using squadcast::helper::test::Finished;
 using squadcast::helper::test::find_program;
@@ -246,6 +247,12 @@ TEST_CASE("exec --access-token-only: only the access token and the profile, the 
   CHECK(seen.count("SQUADCAST_REGION") == 0);
   CHECK(run.out.find(emu.refresh_token("tok-admin")) == std::string::npos);
   CHECK(run.err.find(region_note) == std::string::npos);
+  // No refresh-token variable, yet the command has the refresh token: Squadcast's access
+  // token carries it in its payload (docs/exec.md, "What an access token gives").
+  const std::size_t dot = token.find('.');
+  auto payload = squadcast::base64url_decode(token.substr(dot + 1, token.rfind('.') - dot - 1));
+  REQUIRE(payload.has_value());
+  CHECK(nlohmann::json::parse(*payload).at("refresh_token") == emu.refresh_token("tok-admin"));
 }
 
 TEST_CASE("exec: nesting re-injects the same tokens, nothing refuses it") {
