@@ -18,8 +18,16 @@ using squadcast::pam::PamLog;
 using squadcast::pam::PamOptions;
 using squadcast::pam::PamPhase;
 
+// A refused person learns why in one line (PAM_ERROR_MSG), unless the application asked
+// for silence (PAM_SILENT) or the administrator said hide_reason; syslog has it anyway.
+void tell_refusal(pam_handle_t* pamh, int flags, const PamOptions& options, const PamLog& log) {
+  if ((flags & PAM_SILENT) != 0 || options.hide_reason) return;
+  const std::string notice = squadcast::pam::refusal_notice(log.last_decision(), log.last_reason());
+  if (!notice.empty()) (void)pam_error(pamh, "%s", notice.c_str());
+}
+
 template <class Body>
-int guarded(pam_handle_t* pamh, int argc, const char** argv, PamPhase pam_phase, int on_exception,
+int guarded(pam_handle_t* pamh, int flags, int argc, const char** argv, PamPhase pam_phase, int on_exception,
             Body&& body) noexcept {
   const char* phase = pam_phase == PamPhase::auth ? "auth" : "account";
   try {
@@ -36,7 +44,9 @@ int guarded(pam_handle_t* pamh, int argc, const char** argv, PamPhase pam_phase,
       return PAM_SERVICE_ERR;
     }
     log.set_debug(options.value().debug);
-    return body(pamh, options.value(), log);
+    const int code = body(pamh, options.value(), log);
+    if (code != PAM_SUCCESS) tell_refusal(pamh, flags, options.value(), log);
+    return code;
   } catch (...) {
     pam_syslog(pamh, LOG_ERR, "%s: internal error, refusing", phase);
     return on_exception;
@@ -47,13 +57,14 @@ int guarded(pam_handle_t* pamh, int argc, const char** argv, PamPhase pam_phase,
 
 extern "C" {
 
-__attribute__((visibility("default"))) int pam_sm_authenticate(pam_handle_t* pamh, int, int argc,
+__attribute__((visibility("default"))) int pam_sm_authenticate(pam_handle_t* pamh, int flags, int argc,
                                                                 const char** argv) {
-  return guarded(pamh, argc, argv, PamPhase::auth, PAM_AUTH_ERR, squadcast::pam::authenticate);
+  return guarded(pamh, flags, argc, argv, PamPhase::auth, PAM_AUTH_ERR, squadcast::pam::authenticate);
 }
 
-__attribute__((visibility("default"))) int pam_sm_acct_mgmt(pam_handle_t* pamh, int, int argc, const char** argv) {
-  return guarded(pamh, argc, argv, PamPhase::account, PAM_PERM_DENIED, squadcast::pam::check_account);
+__attribute__((visibility("default"))) int pam_sm_acct_mgmt(pam_handle_t* pamh, int flags, int argc,
+                                                             const char** argv) {
+  return guarded(pamh, flags, argc, argv, PamPhase::account, PAM_PERM_DENIED, squadcast::pam::check_account);
 }
 
 // No credentials to establish: the token is not kept after authentication.

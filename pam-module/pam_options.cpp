@@ -70,7 +70,7 @@ struct KeyHandler {
 };
 
 // One table: each key and how it lands in PamOptions.
-constexpr std::array<KeyHandler, 28> handlers{{
+constexpr std::array<KeyHandler, 29> handlers{{
     {"region", [](PamOptions& o, std::string_view k, std::string_view v) -> Status {
        if (v != "us" && v != "eu") return config_error(std::string(k) + "=" + std::string(v) + ": expected us or eu");
        o.region = v;
@@ -166,6 +166,7 @@ constexpr std::array<KeyHandler, 28> handlers{{
        return success();
      }},
     {"debug", [](PamOptions& o, std::string_view k, std::string_view v) { return parse_flag(k, v, o.debug); }},
+    {"hide_reason", [](PamOptions& o, std::string_view k, std::string_view v) { return parse_flag(k, v, o.hide_reason); }},
     {"config", [](PamOptions&, std::string_view k, std::string_view) -> Status {
        return config_error(std::string(k) + "= is not allowed inside a config file");
      }},

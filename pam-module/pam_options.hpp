@@ -47,6 +47,7 @@ struct PamOptions {
   int offline_grace_seconds = 0;
   std::string cache_dir = "/var/cache/squadcast-pam";
   bool debug = false;
+  bool hide_reason = false;  // refused people are told why (never a secret) unless this is set
   std::string proxy;  // empty: direct; never the caller's *_proxy variables
   // Team and on-call gates (auth and account): see team_gate.hpp.
   std::vector<std::string> required_teams;  // require_team=: member of at least one

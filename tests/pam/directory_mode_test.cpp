@@ -233,3 +233,29 @@ TEST_CASE("directory mode is for account only", "[directory]") {
   auto run = squadcast::test::run_pam(service, "alice", {"anything"}, false);
   CHECK(run.auth == PAM_SERVICE_ERR);
 }
+
+TEST_CASE("a refused person is told why in one line, unless hide_reason or PAM_SILENT", "[directory]") {
+  Emulator emu;
+  PamTestEnv env;
+  const auto host_token = install_host_token(env, emu.refresh_token("tok-host-1"));
+  const auto told = squadcast::test::run_account_told(
+      env.service("directory", account_only, directory_args(emu, env, host_token, "require_team=payments")), "bob");
+  CHECK(told.account == PAM_PERM_DENIED);
+  CHECK(std::string(told.told) == "Squadcast refused access: not a member of team payments\n");
+  const auto allowed = squadcast::test::run_account_told(
+      env.service("directory", account_only, directory_args(emu, env, host_token, "require_team=payments")), "alice");
+  CHECK(allowed.account == PAM_SUCCESS);
+  CHECK(std::string(allowed.told).empty());
+  const auto hidden = squadcast::test::run_account_told(
+      env.service("directory", account_only, directory_args(emu, env, host_token, "require_team=payments hide_reason")),
+      "bob");
+  CHECK(hidden.account == PAM_PERM_DENIED);
+  CHECK(std::string(hidden.told).empty());
+  emu.revoke("tok-host-1");
+  const auto broken = squadcast::test::run_account_told(
+      env.service("directory", account_only, directory_args(emu, env, host_token, "require_team=payments roster_ttl=5")),
+      "mallory");
+  CHECK(broken.account == PAM_SERVICE_ERR);
+  CHECK(std::string(broken.told).find("cannot be checked on this host") != std::string::npos);
+  CHECK(std::string(broken.told).find(emu.refresh_token("tok-host-1")) == std::string::npos);
+}

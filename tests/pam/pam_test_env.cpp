@@ -117,13 +117,23 @@ PamRun run(const std::string& service, const std::string& user, const std::vecto
   echo_off.push_back(nullptr);
   pamtest_conv_data conv{};
   conv.in_echo_off = echo_off.data();
+  std::vector<std::vector<char>> told(4, std::vector<char>(PAM_MAX_MSG_SIZE, '\0'));
+  std::vector<char*> told_slots;
+  for (auto& slot : told) told_slots.push_back(slot.data());
+  told_slots.push_back(nullptr);
+  conv.out_err = told_slots.data();
 
   std::vector<pam_testcase> cases;
   if (with_auth) cases.push_back(pam_testcase(pam_test(PAMTEST_AUTHENTICATE, PAM_SUCCESS)));
   if (with_account) cases.push_back(pam_testcase(pam_test(PAMTEST_ACCOUNT, PAM_SUCCESS)));
   // A failing case stops the run; compare op_rv ourselves, so expect what each returns.
-  PamRun result{-1, -1};
+  PamRun result{-1, -1, {}};
   auto err = _pamtest(service.c_str(), user.c_str(), &conv, cases.data(), cases.size(), nullptr);
+  std::string messages;
+  for (const auto& slot : told) {
+    if (slot[0] != '\0') messages += std::string(slot.data()) + "\n";
+  }
+  std::snprintf(result.told, sizeof result.told, "%s", messages.c_str());
   if (err != PAMTEST_ERR_OK && err != PAMTEST_ERR_CASE) throw std::runtime_error(pamtest_strerror(err));
   std::size_t i = 0;
   if (with_auth) result.auth = cases[i++].op_rv;
@@ -143,7 +153,7 @@ PamRun run_in_child(const std::string& service, const std::string& user, const s
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
     ::close(fds[0]);
-    PamRun result{-2, -2};
+    PamRun result{-2, -2, {}};
     try {
       result = run(service, user, answers, with_auth, with_account);
     } catch (const std::exception& e) {
@@ -154,8 +164,8 @@ PamRun run_in_child(const std::string& service, const std::string& user, const s
     ::_exit(0);
   }
   ::close(fds[1]);
-  PamRun result{-3, -3};
-  if (::read(fds[0], &result, sizeof result) != static_cast<ssize_t>(sizeof result)) result = {-3, -3};
+  PamRun result{-3, -3, {}};
+  if (::read(fds[0], &result, sizeof result) != static_cast<ssize_t>(sizeof result)) result = {-3, -3, {}};
   ::close(fds[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);
@@ -169,6 +179,10 @@ PamRun run_pam(const std::string& service, const std::string& user, const std::v
 
 int run_account_only(const std::string& service, const std::string& user) {
   return run_in_child(service, user, {}, false, true).account;
+}
+
+PamRun run_account_told(const std::string& service, const std::string& user) {
+  return run_in_child(service, user, {}, false, true);
 }
 
 ModuleLogCapture::ModuleLogCapture() {

@@ -48,6 +48,7 @@ class PamTestEnv {
 struct PamRun {
   int auth = PAM_SUCCESS;     // what pam_authenticate returned
   int account = PAM_SUCCESS;  // what pam_acct_mgmt returned (when asked for)
+  char told[1024] = {};       // what the module told the person (PAM_ERROR_MSG), one per line
 };
 
 // Runs authenticate (answering the echo-off prompt with `answers`) and, optionally,
@@ -55,6 +56,8 @@ struct PamRun {
 PamRun run_pam(const std::string& service, const std::string& user, const std::vector<std::string>& answers,
                bool with_account);
 int run_account_only(const std::string& service, const std::string& user);
+// The same, with what the module told the person.
+PamRun run_account_told(const std::string& service, const std::string& user);
 
 // The module's log while alive: sets PAM_WRAPPER_DEBUGLEVEL=2, at which pam_wrapper
 // writes pam_syslog lines to stderr, and captures stderr; both are undone at the end.
