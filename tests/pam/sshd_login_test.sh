@@ -170,9 +170,11 @@ echo "bob (user-role token): exit $status: $(tr '\n' ' ' <"$work/ssh-bob.out")"
 grep -q "LOGIN-OK" "$work/ssh-bob.out" && fail "bob's command ran"
 grep -q "Permission denied" "$work/ssh-bob.out" || fail "bob was not refused with Permission denied"
 
-# sshd's own view: PAM accepted alice, and refused bob
-grep -q "Accepted keyboard-interactive/pam for sqtest-alice" "$work/sshd.log" || fail "sshd did not log alice's PAM login"
-grep -q "Failed keyboard-interactive/pam for sqtest-bob" "$work/sshd.log" || fail "sshd did not log bob's PAM failure"
+# sshd's own view: PAM accepted alice, and refused bob (sshd may write its line after the
+# client has already gone: wait for it, up to 5 s)
+logged() { for _ in $(seq 50); do grep -q "$1" "$work/sshd.log" && return 0; sleep 0.1; done; return 1; }
+logged "Accepted keyboard-interactive/pam for sqtest-alice" || fail "sshd did not log alice's PAM login"
+logged "Failed keyboard-interactive/pam for sqtest-bob" || fail "sshd did not log bob's PAM failure"
 
 # --- no token anywhere in the logs (the refresh tokens, and their first 8 characters)
 for who in alice bob; do
