@@ -31,7 +31,7 @@ int run_doctor_command(const CommandLine& command, const Getenv& getenv, std::os
     reach.timeout = std::chrono::seconds(config.value().timeout_seconds);
     reach.allow_http_loopback = config.value().allow_http_loopback;
     reach.proxy_in_use = proxy_configured(getenv);
-    check_network(report, config.value().endpoints, reach);
+    check_reachability(report, config.value().endpoints, reach);
     check_token(report, account);
   }
   check_client_wiring(report, host.empty() ? "api.squadcast.com" : host, getenv);

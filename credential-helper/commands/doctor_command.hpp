@@ -21,8 +21,6 @@ int run_doctor_command(const CommandLine& command, const Getenv& getenv, std::os
 void check_configuration(CheckReport& report, const Result<Config>& config, const Getenv& getenv);
 void check_store_and_cache(CheckReport& report, SquadcastAccount& account, const Getenv& getenv);
 void check_token(CheckReport& report, SquadcastAccount& account);
-// The core's reachability rows (squadcast/reachability.hpp), a hung TLS handshake named.
-void check_network(CheckReport& report, const Endpoints& endpoints, const ReachabilityOptions& options);
 void check_client_wiring(CheckReport& report, const std::string& squadcast_host, const Getenv& getenv);
 
 }  // namespace squadcast::helper
