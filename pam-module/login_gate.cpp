@@ -166,6 +166,7 @@ int decide_from_host(const PamOptions& options, const PamLog& log, const std::st
     return outcome.code;
   }
   const auto& decision = decided.value();
+  for (const auto& roster : decision.rosters) log.debug("account: roster used: " + roster);  // for squadcast-pam-check
   auto outcome = outcome_for_decision(Decision{decision.verdict, decision.reason, {}});
   log.decision({"account", user, decision.person.email, decision.person.role, outcome.decision, outcome.reason,
                 decision.source});

@@ -30,6 +30,34 @@ std::optional<PamOptions> check_options(CheckReport& report, const std::vector<s
 // mode rules (only the config= files when the options did not parse: `options` null).
 void check_admin_files(CheckReport& report, const std::vector<std::string>& args, const PamOptions* parsed);
 
+// Directory mode's host credential file (host_token=) by the module's own rule
+// (read_host_token: regular, root's, 0600, not a symlink): the "host token" row.
+void check_host_token_file(CheckReport& report, const PamOptions& options);
+
+// The host credential exchanged and its user looked up: valid, role, organisation and the
+// token's fingerprint (the "host credential" row; nothing when the file cannot be read:
+// the "host token" row says why). A role above user fails with `strict_role`, else warns.
+// A token Squadcast rotates on the exchange is written back, as the module does.
+void check_host_credential(CheckReport& report, const PamOptions& options, bool strict_role);
+
+// squadcast-pam-check --enroll [--check] (pam_check_enroll.cpp).
+struct EnrollRequest {
+  std::string config = "/etc/squadcast/pam.conf";
+  std::string host_token;  // --host-token PATH: instead of the options' host_token=
+  bool allow_admin = false;
+  bool check = false;  // --check: verify the installed file, write nothing
+  bool json = false;   // with --check
+};
+
+// Exit codes of --enroll: 0 enrolled, 1 refused (bad token, role, organisation; or it
+// could not be written), 2 usage or configuration, 3 Squadcast unreachable or no usable
+// answer. --enroll --check: 0 verified, 1 not, 2 usage.
+inline constexpr int enroll_refused = 1;
+inline constexpr int enroll_usage = 2;
+inline constexpr int enroll_unreachable = 3;
+
+int run_enroll(const EnrollRequest& request);
+
 // DNS, TCP, TLS (with ca_file) to both hosts within timeout=, and the server's clock.
 void check_connectivity(CheckReport& report, const PamOptions& options);
 
@@ -41,11 +69,16 @@ struct PhaseDecision {
 struct DecisionRun {
   PhaseDecision auth;
   PhaseDecision account;
+  // Directory mode (token_source=host): account only (auth with it is a configuration
+  // error), the module's debug lines on, and the rosters it says it used.
+  bool directory = false;
+  std::vector<std::string> rosters;
 };
 
 // Runs auth then account for `user` through libpam (pam_start_confdir) with a scratch
 // service file and a scratch cache_dir; `token` answers the module's prompt (or is the
-// PAM_AUTHTOK for token_source=authtok).
+// PAM_AUTHTOK for token_source=authtok). With token_source=host only account runs, with
+// the module's `debug` on so that it names each roster it used.
 Result<DecisionRun> run_decision(const std::vector<std::string>& args, const std::string& module_path,
                                  const std::string& user, const Secret& token);
 

@@ -5,6 +5,7 @@
 
 #include <string_view>
 
+#include "host_credential.hpp"
 #include "pam_check.hpp"
 #include "squadcast/private_file.hpp"
 #include "squadcast/reachability.hpp"
@@ -55,8 +56,10 @@ std::optional<PamOptions> check_options(CheckReport& report, const std::vector<s
   const PamOptions& o = parsed.value();
   std::string summary = (o.any_org ? std::string("any_org") : "org_id=" + o.org_id) +
                         " min_role=" + std::string(to_string(o.min_role)) + " token_source=" + to_string(o.token_source) +
-                        " timeout=" + std::to_string(o.timeout_seconds) + "s cache_ttl=" +
-                        std::to_string(o.cache_ttl_seconds) + "s offline_grace=" +
+                        " timeout=" + std::to_string(o.timeout_seconds) + "s " +
+                        (o.token_source == TokenSource::host ? "roster_ttl=" + std::to_string(o.roster_ttl_seconds)
+                                                             : "cache_ttl=" + std::to_string(o.cache_ttl_seconds)) +
+                        "s offline_grace=" +
                         std::to_string(o.offline_grace_seconds) + "s; auth " + o.endpoints.auth_url + ", api " +
                         o.endpoints.api_url;
   report.ok("options", summary);
@@ -102,6 +105,25 @@ void check_admin_files(CheckReport& report, const std::vector<std::string>& args
   } else {
     report.ok("cache dir", describe_file(options.cache_dir) + ": root's, 0700");
   }
+  if (options.token_source == TokenSource::host) check_host_token_file(report, options);
+}
+
+void check_host_token_file(CheckReport& report, const PamOptions& options) {
+  const std::string& path = options.host_token;
+  if (auto token = read_host_token(path); !token) {
+    const std::string enrol = "enrol this host: squadcast-credential tokens assign HOSTUSER --print | ssh root@HOST "
+                              "squadcast-pam-check --enroll";
+    struct stat st {};
+    std::string fix = enrol;  // missing, or no token in it
+    if (::lstat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode)) {
+      fix = "rm -f " + path + ", then " + enrol;  // chmod would follow a symlink
+    } else if (::lstat(path.c_str(), &st) == 0 && (st.st_uid != 0 || (st.st_mode & 077) != 0)) {
+      fix = "chown root:root " + path + " && chmod 600 " + path;
+    }
+    report.fail("host token", token.error().message + "; the module refuses everyone (PAM_SERVICE_ERR)", fix);
+    return;
+  }
+  report.ok("host token", describe_file(path) + ": root's, no access for others, not a symlink");
 }
 
 void check_connectivity(CheckReport& report, const PamOptions& options) {

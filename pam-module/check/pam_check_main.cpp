@@ -1,6 +1,8 @@
 // squadcast-pam-check [--config FILE | OPTION...] [--user USER] [--service NAME]
 //                     [--pam-dir DIR] [--module PATH] [--json]
-// Root only. Exit 0 when no check failed, 1 when one did, 2 for usage errors.
+// squadcast-pam-check --enroll [--check] [--config FILE] [--allow-admin] [--host-token PATH]
+// Root only. Exit 0 when no check failed, 1 when one did, 2 for usage errors; --enroll's
+// codes are in pam_check.hpp.
 #include <termios.h>
 #include <unistd.h>
 
@@ -24,6 +26,7 @@ namespace {
 
 constexpr const char* usage = R"(usage: squadcast-pam-check [--config FILE | OPTION...] [--user USER] [--service NAME]
                            [--pam-dir DIR] [--module PATH] [--json]
+       squadcast-pam-check --enroll [--check] [--config FILE] [--allow-admin] [--host-token PATH] [--json]
 
 Checks pam_squadcast.so's options (the module's own parser), its files (config=, user_map=file:,
 ca_file, cache_dir) with the module's ownership and mode rules, and the connection to both
@@ -32,7 +35,16 @@ libpam and the real module (scratch service file and cache), printing each decis
 line. With --service, reads /etc/pam.d/NAME and shows what each pam_squadcast return code leads
 to, flagging stacks that an outage locks or that can bypass the module. Root only.
 OPTIONs are the module's (org_id=... min_role=admin ...); without any, the ones on the first
-pam_squadcast line of --service are used.
+pam_squadcast line of --service are used. With token_source=host (directory mode) the files
+include the host credential (owner, mode, valid, role, organisation, fingerprint), and --user
+runs account only and shows the rosters the decision used.
+--enroll reads directory mode's host token on stdin (never argv; not from a terminal),
+exchanges it and looks its user up, refuses a role above user (unless --allow-admin) and an
+organisation other than org_id= of --config FILE (default /etc/squadcast/pam.conf), then
+writes host_token= (default /etc/squadcast/host-token, or --host-token PATH) root's 0600 and
+prints the user's email, role, organisation and the token's fingerprint. Exit 0 enrolled,
+1 refused (nothing written), 2 usage, 3 Squadcast unreachable. --enroll --check verifies the
+installed file the same way, writes nothing, and exits 0 or 1.
 )";
 
 int usage_error(const std::string& message) {
@@ -66,6 +78,10 @@ Secret read_token() {
 
 static int run_check(int argc, char** argv) {
   CheckRequest request;
+  EnrollRequest enrollment;
+  bool enroll = false;
+  bool enroll_only = false;  // an option that means something with --enroll only
+  std::string config;
   request.module_path = SQUADCAST_PAM_MODULE_PATH;
   std::vector<std::string> args(argv + 1, argv + argc);
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -75,7 +91,6 @@ static int run_check(int argc, char** argv) {
       slot = args[++i];
       return true;
     };
-    std::string config;
     if (arg == "--help" || arg == "-h") {
       std::cout << usage;
       return 0;
@@ -84,6 +99,17 @@ static int run_check(int argc, char** argv) {
     } else if (arg == "--config") {
       if (!value(config)) return usage_error("--config needs a file");
       request.module_args.push_back("config=" + config);
+    } else if (arg == "--enroll") {
+      enroll = true;
+    } else if (arg == "--check") {
+      enrollment.check = enroll_only = true;
+    } else if (arg == "--allow-admin") {
+      enrollment.allow_admin = enroll_only = true;
+    } else if (arg == "--host-token") {
+      if (!value(enrollment.host_token) || !enrollment.host_token.starts_with('/')) {
+        return usage_error("--host-token needs an absolute path");
+      }
+      enroll_only = true;
     } else if (arg == "--user") {
       if (!value(request.user)) return usage_error("--user needs a user name");
     } else if (arg == "--service") {
@@ -98,10 +124,23 @@ static int run_check(int argc, char** argv) {
       request.module_args.push_back(arg);  // a module option, checked by the module's parser
     }
   }
+  if (enroll_only && !enroll) return usage_error("--check, --allow-admin and --host-token go with --enroll");
+  if (enroll) {
+    // Only --config: the token comes on stdin, and an argument that might be one is never echoed.
+    if (request.module_args.size() != (config.empty() ? 0U : 1U) || !request.user.empty() ||
+        !request.service.empty()) {
+      return usage_error("--enroll takes --config FILE, --check, --allow-admin, --host-token PATH and --json only; "
+                         "the token comes on standard input, never as an argument");
+    }
+    if (request.json && !enrollment.check) return usage_error("--json goes with --enroll --check");
+    if (!config.empty()) enrollment.config = config;
+    enrollment.json = request.json;
+  }
   if (::geteuid() != 0) {
     std::cerr << "squadcast-pam-check: run as root: the module's files are root's and it runs as root\n";
     return 2;
   }
+  if (enroll) return run_enroll(enrollment);
 
   CheckReport report;
   std::vector<std::string> stack_lines;
@@ -117,8 +156,12 @@ static int run_check(int argc, char** argv) {
   auto options = check_options(report, request.module_args);
   check_admin_files(report, request.module_args, options ? &*options : nullptr);
   if (options) check_connectivity(report, *options);
+  const bool directory = options && options->token_source == pam::TokenSource::host;
+  if (directory) check_host_credential(report, *options, false);
   if (!request.user.empty()) {
-    Secret token = options && options->token_source == pam::TokenSource::user_store ? Secret() : read_token();
+    // user_store reads the user's own store; directory mode asks with the host's credential.
+    const bool needs_token = !directory && !(options && options->token_source == pam::TokenSource::user_store);
+    Secret token = needs_token ? read_token() : Secret();
     auto run = run_decision(request.module_args, request.module_path, request.user, token);
     if (!run) {
       report.fail("decision", run.error().message, "check --module (the pam_squadcast.so to load)");
@@ -128,7 +171,7 @@ static int run_check(int argc, char** argv) {
   }
   if (!request.service.empty()) {
     check_service_stack(report, request.pam_dir, request.service, options ? options->offline_grace_seconds : 0,
-                        stack_lines);
+                        stack_lines, directory);
   }
 
   if (request.json) {

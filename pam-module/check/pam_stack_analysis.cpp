@@ -360,7 +360,7 @@ StackAnalysis analyse_stack(const std::vector<StackEntry>& stack, const std::str
 }
 
 void check_service_stack(CheckReport& report, const std::string& pam_dir, const std::string& service,
-                         int offline_grace_seconds, std::vector<std::string>& lines) {
+                         int offline_grace_seconds, std::vector<std::string>& lines, bool directory_mode) {
   for (const char* phase : {"auth", "account"}) {
     const std::string type = phase;
     const std::string row = "stack " + type;
@@ -374,6 +374,11 @@ void check_service_stack(CheckReport& report, const std::string& pam_dir, const 
     StackAnalysis analysis = analyse_stack(stack.value(), type);
     lines.push_back(service + " " + phase + " stack:");
     lines.insert(lines.end(), analysis.lines.begin(), analysis.lines.end());
+    if (!analysis.has_squadcast && directory_mode && type == "auth") {
+      report.ok(row, "no pam_squadcast in auth: directory mode (token_source=host) gates account only, and "
+                     "another module (sshd's keys, pam_unix) authenticates");
+      continue;
+    }
     if (!analysis.has_squadcast) {
       std::string detail = "pam_squadcast is not in the ";
       detail.append(type).append(" stack of ").append(service);

@@ -55,8 +55,9 @@ struct StackAnalysis {
 
 StackAnalysis analyse_stack(const std::vector<StackEntry>& stack, const std::string& type);
 
-// Rows "stack TYPE" for auth and account (and the printed stack in `lines`).
+// Rows "stack TYPE" for auth and account (and the printed stack in `lines`). In directory
+// mode (token_source=host, account only) an auth stack without pam_squadcast is as it should be.
 void check_service_stack(CheckReport& report, const std::string& pam_dir, const std::string& service,
-                         int offline_grace_seconds, std::vector<std::string>& lines);
+                         int offline_grace_seconds, std::vector<std::string>& lines, bool directory_mode = false);
 
 }  // namespace squadcast::pam::check

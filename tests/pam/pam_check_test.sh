@@ -2,7 +2,8 @@
 # squadcast-pam-check as an administrator runs it (root): each check made to fail on
 # purpose, asserting the row and its fix; --user decisions through the real module
 # against the emulator (local users from nss_wrapper); --service stack analysis on
-# scratch pam.d directories. No token may appear in any output.
+# scratch pam.d directories; --enroll and --enroll --check (directory mode's host
+# credential) and directory-mode decisions. No token may appear in any output.
 # Usage: pam_check_test.sh PAM_CHECK MODULE EMULATOR SEED NSS_WRAPPER_LIB
 if [ -n "${SQUADCAST_SANITIZED:-}" ]; then echo "SKIP: sanitizer build: the system libpam cannot load an ASan module"; exit 77; fi
 set -euo pipefail
@@ -43,7 +44,7 @@ run() {
   local name=$1 input=$2; shift 2
   rc=0
   "$check" --json "$@" <"$input" >"$work/out" 2>"$work/err" || rc=$?
-  for t in "$admin" "$user"; do
+  for t in "$work"/token-*; do
     grep -qF -f "$t" "$work/out" "$work/err" && fail "$name: a refresh token reached the output"
   done
   grep -q 'eyJ' "$work/out" "$work/err" && fail "$name: an access token reached the output"
@@ -164,6 +165,142 @@ run "optional stack" /dev/null --service optional --pam-dir "$work/pam.d"
 expect "stack auth" status '^warn$'
 expect "stack auth" detail 'does not stop the login'
 echo "ok: stacks: lockout flagged, healthy passes, sufficient-before and optional flagged"
+
+# --enroll: directory mode's host credential, the token on stdin only.
+printf 'org_id = %s\nauth_url = %s\napi_url = %s\nca_file = %s\n' "$org" "$url" "$url" "$ca" >"$work/dir.conf"
+host1=$(token_file tok-host-1) host2=$(token_file tok-host-2)
+hostadmin=$(token_file tok-host-admin) globex=$(token_file tok-globex-host)
+etc=$work/etc-squadcast   # missing: --enroll creates it 0755
+fingerprint() { tr -d '\n' <"$1" | sha256sum | cut -c1-8; }  # token_fingerprint(): what tokens list shows
+# enroll NAME STDIN ARGS... : --enroll with dir.conf; stdout/stderr into $work/out, $work/err, status into $rc.
+enroll() {
+  local name=$1 input=$2; shift 2
+  rc=0
+  "$check" --enroll --config "$work/dir.conf" "$@" <"$input" >"$work/out" 2>"$work/err" || rc=$?
+  for t in "$work"/token-*; do
+    grep -qF -f "$t" "$work/out" "$work/err" && fail "$name: a refresh token reached the output"
+  done
+  grep -q 'eyJ' "$work/out" "$work/err" && fail "$name: an access token reached the output"
+  return 0
+}
+enroll "happy path" "$host1" --host-token "$etc/host-token"
+[ "$rc" = 0 ] || { cat "$work/out" "$work/err"; fail "enroll: exit $rc"; }
+[ "$(stat -c '%u %a %F' "$etc/host-token")" = "0 600 regular file" ] || fail "host-token is $(stat -c '%u %a %F' "$etc/host-token")"
+[ "$(stat -c '%u %a' "$etc")" = "0 755" ] || fail "the created directory is $(stat -c '%u %a' "$etc")"
+[ "$(cat "$etc/host-token")" = "$(cat "$host1")" ] || fail "host-token does not hold the (trimmed) token"
+for want in 'email: +fleet-host@acme.test' 'role: +user$' "organisation: +$org" "fingerprint: +$(fingerprint "$host1") "; do
+  grep -qE "$want" "$work/out" || { cat "$work/out"; fail "enroll output lacks /$want/"; }
+done
+echo "ok: --enroll writes root's 0600 and names email, role, organisation, fingerprint, never the token"
+
+enroll "admin" "$hostadmin" --host-token "$etc/host-token-admin"
+[ "$rc" = 1 ] || fail "admin credential: exit $rc, expected 1"
+grep -q 'role admin, above user' "$work/err" || { cat "$work/err"; fail "admin refusal does not say why"; }
+[ ! -e "$etc/host-token-admin" ] || fail "a refused admin credential was written"
+enroll "admin allowed" "$hostadmin" --host-token "$etc/host-token-admin" --allow-admin
+[ "$rc" = 0 ] || { cat "$work/out" "$work/err"; fail "--allow-admin: exit $rc"; }
+grep -qE 'role: +admin' "$work/out" || fail "--allow-admin output lacks the role"
+enroll "other org" "$globex" --host-token "$etc/host-token-globex"
+[ "$rc" = 1 ] || fail "other organisation: exit $rc, expected 1"
+grep -q "not org_id=$org" "$work/err" || { cat "$work/err"; fail "other-organisation refusal does not say why"; }
+[ ! -e "$etc/host-token-globex" ] || fail "a credential of another organisation was written"
+echo "ok: --enroll refuses an admin's token (unless --allow-admin) and another organisation's"
+
+# The token never on the command line: no option takes it, an argument is refused unechoed.
+"$check" --help | grep -q -- '--token' && fail "the usage names a --token option"
+rc=0; "$check" --enroll --config "$work/dir.conf" --host-token "$etc/argv" --token "$(cat "$host2")" </dev/null \
+  >"$work/out" 2>"$work/err" || rc=$?
+[ "$rc" = 2 ] || fail "--token: exit $rc, expected 2"
+rc=0; "$check" --enroll --config "$work/dir.conf" --host-token "$etc/argv" "$(cat "$host2")" </dev/null \
+  >"$work/out" 2>"$work/err" || rc=$?
+[ "$rc" = 2 ] || fail "a token as an argument: exit $rc, expected 2"
+grep -qF -f "$host2" "$work/out" "$work/err" && fail "a token given as an argument was echoed"
+[ ! -e "$etc/argv" ] || fail "a token given in argv was written"
+enroll "empty stdin" /dev/null --host-token "$etc/argv"
+[ "$rc" = 2 ] && grep -q 'no token on standard input' "$work/err" || fail "empty stdin: exit $rc: $(cat "$work/err")"
+if command -v script >/dev/null; then  # a terminal on stdin: refused before any prompt
+  rc=0; script -qec "$check --enroll --config $work/dir.conf --host-token $etc/argv" /dev/null </dev/null \
+    >"$work/out" 2>&1 || rc=$?
+  [ "$rc" = 2 ] && grep -q 'standard input is a terminal' "$work/out" || fail "tty stdin: exit $rc: $(cat "$work/out")"
+fi
+[ ! -e "$etc/argv" ] || fail "a refused enrolment wrote $etc/argv"
+echo "ok: the token is read from stdin only (no option, no argument, no terminal)"
+
+# Squadcast unreachable: exit 3, nothing written.
+curl -sf --cacert "$ca" -X POST -d '{"endpoint":"any","count":100,"mode":"drop"}' "$url/_control/fault" >/dev/null
+enroll "down" "$host2" --host-token "$etc/host-token-2"
+curl -sf --cacert "$ca" -X POST -d '{"endpoint":"any","count":0}' "$url/_control/fault" >/dev/null
+[ "$rc" = 3 ] || fail "unreachable: exit $rc, expected 3"
+[ ! -e "$etc/host-token-2" ] || fail "an unverified token was written"
+echo "ok: Squadcast unreachable: exit 3, nothing written"
+
+# --enroll --check: 0 on a good file, 1 once it is loose, 1 once the token is revoked.
+run "check good" /dev/null --enroll --check --config "$work/dir.conf" --host-token "$etc/host-token"
+[ "$rc" = 0 ] || { cat "$work/out"; fail "--check on a good file: exit $rc"; }
+expect "host token" status '^ok$'
+expect "host credential" detail "^fleet-host@acme.test, role user, organisation $org, fingerprint $(fingerprint "$host1")"
+chmod 644 "$etc/host-token"
+run "check loose" /dev/null --enroll --check --config "$work/dir.conf" --host-token "$etc/host-token"
+[ "$rc" = 1 ] || fail "--check on a 0644 file: exit $rc, expected 1"
+expect "host token" status '^fail$'
+expect "host token" fix "chmod 600 $etc/host-token"
+chmod 600 "$etc/host-token"
+run "check admin" /dev/null --enroll --check --config "$work/dir.conf" --host-token "$etc/host-token-admin"
+[ "$rc" = 1 ] || fail "--check on an admin's credential: exit $rc, expected 1"
+run "check admin allowed" /dev/null --enroll --check --allow-admin --config "$work/dir.conf" --host-token "$etc/host-token-admin"
+[ "$rc" = 0 ] || fail "--check --allow-admin on an admin's credential: exit $rc"
+enroll "second host" "$host2" --host-token "$etc/host-token-2"
+[ "$rc" = 0 ] || { cat "$work/err"; fail "enroll tok-host-2: exit $rc"; }
+curl -sf --cacert "$ca" -X POST -d '{"token_id":"tok-host-2"}' "$url/_control/revoke" >/dev/null
+run "check revoked" /dev/null --enroll --check --config "$work/dir.conf" --host-token "$etc/host-token-2"
+[ "$rc" = 1 ] || fail "--check after a revocation: exit $rc, expected 1"
+expect "host credential" detail 'revoked or invalid'
+before=$(sha256sum "$etc/host-token")
+enroll "revoked" "$host2" --host-token "$etc/host-token"
+[ "$rc" = 1 ] || fail "a revoked token: exit $rc, expected 1"
+[ "$(sha256sum "$etc/host-token")" = "$before" ] || fail "a revoked token replaced the installed credential"
+enroll "revoked, new path" "$host2" --host-token "$etc/host-token-3"
+[ "$rc" = 1 ] && [ ! -e "$etc/host-token-3" ] || fail "a revoked token: exit $rc or a file was written"
+echo "ok: --enroll --check: 0 when good, 1 when loose, an admin's or revoked; a revoked token is never written"
+
+# Directory mode through the stack: --user runs account only and shows the rosters used;
+# the files rows cover the host credential. The real cache_dir is never touched.
+dline="pam_squadcast.so token_source=host host_token=$etc/host-token org_id=$org user_map=email_localpart email_domain=acme.test require_team=payments auth_url=$url api_url=$url ca_file=$ca cache_dir=$work/real-cache"
+printf 'account [success=done authinfo_unavail=ignore default=die] %s\naccount required pam_unix.so\n' "$dline" >"$work/pam.d/directory"
+run "directory allow" /dev/null --service directory --pam-dir "$work/pam.d" --user alice --module "$module"
+[ "$rc" = 0 ] || { cat "$work/out" "$work/err"; fail "directory allow: exit $rc"; }
+expect "stack auth" status '^ok$'   # account only: no pam_squadcast in auth is right
+expect "host token" status '^ok$'
+expect "host credential" detail "^fleet-host@acme.test, role user, organisation $org, fingerprint $(fingerprint "$host1")"
+expect "auth decision" status '^NO-ROW$'
+expect "account decision" detail '^PAM_SUCCESS; log: .*account: user=alice email=alice@acme.test .*decision=allow source=squadcast reason="member of team payments"'
+expect "rosters" detail '^person alice@acme.test: squadcast, 0 s old; teams: squadcast, [0-9]+ s old; members 5e8edb1f7e6f7d0001b20001: squadcast'
+run "directory deny" /dev/null --service directory --pam-dir "$work/pam.d" --user bob --module "$module"
+expect "account decision" status '^warn$'
+expect "account decision" detail 'decision=deny .*reason="not a member of team payments"'
+expect "rosters" detail '^person bob@acme.test: squadcast.*members 5e8edb1f7e6f7d0001b20001: squadcast'
+[ ! -e "$work/real-cache" ] || fail "the directory-mode decision wrote to the real cache_dir"
+chmod 640 "$etc/host-token"
+run "directory loose" /dev/null --service directory --pam-dir "$work/pam.d"
+expect "host token" status '^fail$'
+expect "host token" fix "chmod 600 $etc/host-token"
+chmod 600 "$etc/host-token"
+echo "ok: directory mode: --user shows the account decision and the rosters it used; files cover the host credential"
+
+# Refresh-token rotation: the exchange retires the token given, so the new one is installed
+# (and --check writes back the one it is handed, as the module does).
+cp "$host1" "$work/token-tok-host-1-retired"   # still checked for in every output
+curl -sf --cacert "$ca" -X POST -d '{"enabled":true}' "$url/_control/rotation" >/dev/null
+enroll "rotation" "$host1" --host-token "$etc/host-token-rotated"
+[ "$rc" = 0 ] || { cat "$work/err"; fail "enroll with rotation: exit $rc"; }
+rotated=$(token_file tok-host-1)
+[ "$(cat "$etc/host-token-rotated")" = "$(cat "$rotated")" ] || fail "rotation: the retired token was installed"
+grep -qE "fingerprint: +$(fingerprint "$rotated") " "$work/out" || fail "rotation: the fingerprint is not the installed token's"
+run "check rotation" /dev/null --enroll --check --config "$work/dir.conf" --host-token "$etc/host-token-rotated"
+[ "$rc" = 0 ] || { cat "$work/out"; fail "--check with rotation: exit $rc"; }
+[ "$(cat "$etc/host-token-rotated")" = "$(cat "$(token_file tok-host-1)")" ] || fail "--check lost a rotated token"
+curl -sf --cacert "$ca" -X POST -d '{"enabled":false}' "$url/_control/rotation" >/dev/null
+echo "ok: with rotation, --enroll installs and --check keeps the token Squadcast handed out"
 
 # Text output: the verdict line.
 "$check" "${opts[@]}" >"$work/text" 2>&1 </dev/null || true
