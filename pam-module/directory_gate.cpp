@@ -25,29 +25,29 @@ class Directory {
       : options_(options), context_(context), host_(host), cache_(options.cache_dir), refetch_(refetch) {}
 
   Result<Roster> person(const std::string& email) {
-    return roster(RosterKind::person, to_lower_ascii(email), options_.offline_grace_seconds, [&](const Secret& token) {
-      return with_host_org([&]() -> Result<json> {
-        auto user = fetch_user_by_email(options_.endpoints, token, email, http(), context_.connection);
-        if (!user) {
-          if (user.error().kind == ErrorKind::not_found) return json{{"found", false}};
-          return user.error();
-        }
-        return json{{"found", true},         {"id", user.value().id},     {"email", user.value().email},
-                    {"role", user.value().role}, {"abilities", user.value().abilities}};
-      });
-    });
+    return roster(RosterKind::person, to_lower_ascii(email), options_.offline_grace_seconds,
+                  [&](const Secret& token) -> Result<json> {
+                    auto user = fetch_user_by_email(options_.endpoints, token, email, http(), context_.connection);
+                    if (!user) {
+                      if (user.error().kind == ErrorKind::not_found) return json{{"found", false}};
+                      return user.error();
+                    }
+                    return json{{"found", true},
+                                {"id", user.value().id},
+                                {"email", user.value().email},
+                                {"role", user.value().role},
+                                {"abilities", user.value().abilities}};
+                  });
   }
 
   Result<std::string> team_id(const std::string& ref) {
     if (is_team_id(ref)) return ref;
-    auto teams = roster(RosterKind::teams, "", options_.offline_grace_seconds, [&](const Secret& token) {
-      return with_host_org([&]() -> Result<json> {
-        auto list = fetch_teams(options_.endpoints, token, http(), context_.connection);
-        if (!list) return list.error();
-        json out = json::array();
-        for (const auto& team : list.value()) out.push_back({{"id", team.id}, {"name", team.name}, {"slug", team.slug}});
-        return out;
-      });
+    auto teams = roster(RosterKind::teams, "", options_.offline_grace_seconds, [&](const Secret& token) -> Result<json> {
+      auto list = fetch_teams(options_.endpoints, token, http(), context_.connection);
+      if (!list) return list.error();
+      json out = json::array();
+      for (const auto& team : list.value()) out.push_back({{"id", team.id}, {"name", team.name}, {"slug", team.slug}});
+      return out;
     });
     if (!teams) return teams.error();
     std::vector<Team> known;
@@ -59,60 +59,45 @@ class Directory {
   }
 
   Result<Roster> members(const std::string& ref, const std::string& id) {
-    return roster(RosterKind::members, id, options_.offline_grace_seconds, [&](const Secret& token) {
-      return with_host_org([&]() -> Result<json> {
-        auto list = fetch_team_members(options_.endpoints, token, id, http(), context_.connection);
-        if (!list) {
-          if (list.error().kind == ErrorKind::not_found) {
-            return Error{ErrorKind::config, "unknown team '" + ref + "': " + list.error().message};
-          }
-          return list.error();
+    return roster(RosterKind::members, id, options_.offline_grace_seconds, [&](const Secret& token) -> Result<json> {
+      auto list = fetch_team_members(options_.endpoints, token, id, http(), context_.connection);
+      if (!list) {
+        if (list.error().kind == ErrorKind::not_found) {
+          return Error{ErrorKind::config, "unknown team '" + ref + "': " + list.error().message};
         }
-        json out = json::array();
-        for (const auto& member : list.value()) out.push_back(member.user_id);
-        return out;
-      });
+        return list.error();
+      }
+      json out = json::array();
+      for (const auto& member : list.value()) out.push_back(member.user_id);
+      return out;
     });
   }
 
   Result<Roster> oncall(const std::string& id) {
-    return roster(RosterKind::oncall, id, options_.oncall_offline_grace_seconds, [&](const Secret& token) {
-      return with_host_org([&]() -> Result<json> {
-        auto schedules = fetch_team_oncall(options_.endpoints, token, id, http(), context_.connection);
-        if (!schedules) return schedules.error();
-        json out = json::array();
-        for (const auto& s : schedules.value()) {
-          out.push_back({{"id", s.id}, {"name", s.name}, {"paused", s.paused}, {"emails", s.emails}});
-        }
-        return out;
-      });
+    return roster(RosterKind::oncall, id, options_.oncall_offline_grace_seconds, [&](const Secret& token) -> Result<json> {
+      auto schedules = fetch_team_oncall(options_.endpoints, token, id, http(), context_.connection);
+      if (!schedules) return schedules.error();
+      json out = json::array();
+      for (const auto& s : schedules.value()) {
+        out.push_back({{"id", s.id}, {"name", s.name}, {"paused", s.paused}, {"emails", s.emails}});
+      }
+      return out;
     });
   }
 
   // Whether a refusal may ask again: some roster it used is old enough to refetch.
   bool used_an_old_roster() const { return used_old_; }
-  std::string source() const { return source_; }
+  // Where the facts came from, the least fresh first: a grace, else Squadcast, else the cache.
+  std::string source() const { return to_string(source_); }
   std::vector<std::string> rosters() const { return described_; }
 
  private:
-  using Ask = std::function<Result<Roster>(const Secret& access_token)>;
+  using Ask = std::function<Result<json>(const Secret& access_token)>;
 
   HttpOptions http() const {
-    auto remaining = std::max(milliseconds(0), std::chrono::duration_cast<milliseconds>(context_.deadline - Clock::now()));
-    HttpOptions options = module_http_options(options_, remaining);
+    HttpOptions options = module_http_options(options_, remaining());
     options.not_after = context_.deadline;
     return options;
-  }
-
-  // The answer plus the organisation of the credential that asked, as a roster.
-  template <class Fetch>
-  Result<Roster> with_host_org(Fetch fetch) {
-    auto answer = fetch();
-    if (!answer) return answer.error();
-    Roster roster;
-    roster.answer = std::move(answer).value();
-    roster.organization_id = host_org_;
-    return roster;
   }
 
   Result<Roster> roster(RosterKind kind, const std::string& subject, std::int64_t grace, const Ask& ask) {
@@ -121,20 +106,20 @@ class Directory {
     auto fetch = [&]() -> Result<Roster> {
       auto token = host_.access(http(), now, remaining());
       if (!token) return token.error();
-      host_org_ = token.value()->identity.organization_id;
       auto asked = ask(token.value()->access_token);
-      if (!asked && asked.error().kind == ErrorKind::revoked) {
+      if (!asked) {
+        if (asked.error().kind != ErrorKind::revoked) return asked.error();
         host_.forget_access();  // the host credential was revoked since its access token was cached
         return Error{ErrorKind::config, host_credential_revoked};
       }
-      return asked;
+      return Roster{std::move(asked).value(), 0, token.value()->identity.organization_id};
     };
     auto got = cache_.get({kind, host_.key(), subject}, now, policy, fetch, remaining());
     if (!got) return got;
     const auto age = now - got.value().fetched_at;
     if (got.value().source == RosterSource::cache && age >= refusal_refetch_seconds) used_old_ = true;
-    if (got.value().source == RosterSource::offline_grace || source_.empty() || source_ == "roster-cache") {
-      source_ = to_string(got.value().source);
+    if (got.value().source == RosterSource::offline_grace || source_ == RosterSource::cache) {
+      source_ = got.value().source;
     }
     described_.push_back(std::string(to_string(kind)) + (subject.empty() ? "" : " " + subject) + ": " +
                          to_string(got.value().source) + ", " + std::to_string(age) + " s old");
@@ -150,9 +135,8 @@ class Directory {
   HostCredential& host_;
   RosterCache cache_;
   bool refetch_;
-  std::string host_org_;
   bool used_old_ = false;
-  std::string source_;
+  RosterSource source_ = RosterSource::cache;
   std::vector<std::string> described_;
 };
 
