@@ -39,15 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(token.refresh_token.empty() || check_refresh_token_shape(token.refresh_token).ok());
   } else {
     const Error& error = result.error();
-    switch (error.kind) {
-      case ErrorKind::revoked: FUZZ_CHECK(status == 401 || status == 403); break;
-      case ErrorKind::rate_limited: FUZZ_CHECK(status == 429); break;
-      case ErrorKind::server_error: FUZZ_CHECK(status >= 500 && status <= 599); break;
-      // A definite no is never an outage: every status that is not 200, 401/403, 429 or 5xx.
-      case ErrorKind::refused: FUZZ_CHECK(status != 200 && status != 401 && status != 403 && status != 429 && (status < 500 || status > 599)); break;
-      case ErrorKind::bad_response: FUZZ_CHECK(status == 200); break;
-      default: FUZZ_CHECK(!"unexpected error kind from parse_exchange_response");
-    }
+    fuzz::check_status_reading(error.kind, status, {{403, ErrorKind::revoked}, {404, ErrorKind::refused}});
     // Messages reach people and JSON output (status --json): printable, valid UTF-8.
     FUZZ_CHECK(fuzz::is_valid_utf8(error.message));
   }

@@ -28,16 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   } else {
     const Error& error = result.error();
-    switch (error.kind) {
-      case ErrorKind::revoked: FUZZ_CHECK(status == 401); break;
-      case ErrorKind::forbidden: FUZZ_CHECK(status == 403); break;
-      case ErrorKind::not_found: FUZZ_CHECK(status == 404); break;
-      case ErrorKind::rate_limited: FUZZ_CHECK(status == 429); break;
-      case ErrorKind::server_error: FUZZ_CHECK(status >= 500 && status <= 599); break;
-      case ErrorKind::refused: FUZZ_CHECK(status != 200 && (status < 500 || status > 599) && status != 401 && status != 403 && status != 404 && status != 429); break;
-      case ErrorKind::bad_response: FUZZ_CHECK(status == 200); break;
-      default: FUZZ_CHECK(false);
-    }
+    fuzz::check_status_reading(error.kind, status);
   }
   return 0;
 }

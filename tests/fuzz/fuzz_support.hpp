@@ -6,8 +6,12 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <utility>
+
+#include "squadcast/result.hpp"
 
 namespace squadcast::fuzz {
 
@@ -31,6 +35,28 @@ struct HttpAnswer {
 };
 inline HttpAnswer http_answer(const std::uint8_t* data, std::size_t size, const long (&statuses)[16]) {
   return {data[0] < 0xC0 ? 200 : statuses[data[0] & 0x0F], as_text(data + 1, size - 1)};
+}
+
+// The error a response parser gave for a status, checked against the one reading of
+// Squadcast's answers (common/include/squadcast/api_answer.hpp) with the call's own
+// overrides: a wrong body of a 200 is bad_response; any other status reads as its kind, and
+// nothing else is ever an outage.
+inline void check_status_reading(ErrorKind kind, long status,
+                                 std::initializer_list<std::pair<long, ErrorKind>> overrides = {}) {
+  if (status == 200) {
+    FUZZ_CHECK(kind == ErrorKind::bad_response);
+    return;
+  }
+  ErrorKind expected = ErrorKind::refused;
+  if (status == 401) expected = ErrorKind::revoked;
+  if (status == 403) expected = ErrorKind::forbidden;
+  if (status == 404) expected = ErrorKind::not_found;
+  if (status == 429) expected = ErrorKind::rate_limited;
+  if (status >= 500 && status <= 599) expected = ErrorKind::server_error;
+  for (const auto& [overridden, meaning] : overrides) {
+    if (overridden == status) expected = meaning;
+  }
+  FUZZ_CHECK(kind == expected);
 }
 
 // Splits "first\nrest" at the first newline (the whole input is `rest` when there is none).

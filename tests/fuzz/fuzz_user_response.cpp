@@ -28,14 +28,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   } else {
     const Error& error = result.error();
-    switch (error.kind) {
-      case ErrorKind::revoked: FUZZ_CHECK(status == 401 || status == 403); break;
-      case ErrorKind::rate_limited: FUZZ_CHECK(status == 429); break;
-      case ErrorKind::server_error: FUZZ_CHECK(status >= 500 && status <= 599); break;
-      case ErrorKind::refused: FUZZ_CHECK(status != 200 && status != 401 && status != 403 && status != 429 && (status < 500 || status > 599)); break;
-      case ErrorKind::bad_response: FUZZ_CHECK(status == 200); break;
-      default: FUZZ_CHECK(!"unexpected error kind from parse_user_response");
-    }
+    fuzz::check_status_reading(error.kind, status, {{403, ErrorKind::revoked}, {404, ErrorKind::refused}});
     FUZZ_CHECK(fuzz::is_valid_utf8(error.message));
   }
   return 0;
