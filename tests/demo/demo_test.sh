@@ -18,6 +18,10 @@ expect "status says valid" 'state: +valid'
 expect "revocation is one clear line" "revoked or is invalid; run 'squadcast-credential login'"
 expect "PAM lets the admin in" 'successfully authenticated'
 expect "PAM keeps the user-role token out" 'role user is below admin'
+expect "directory mode lets the responder in" 'account: user=alice email=alice@acme.test role=admin decision=allow source=squadcast reason="on call: Payments primary'
+expect "directory mode keeps others out" 'account: user=bob .*decision=deny .*not on call for team payments'
+expect "directory mode reuses the roster" 'decision=allow source=roster-cache'
+expect "directory mode spends no person's token" 'with the host.s token, 0 with anyone else.s'
 if grep -qE 'eyJ[A-Za-z0-9_-]{20,}' <<<"$out"; then echo "FAIL: an access token was printed"; fail=1; fi
 [ "$fail" -eq 0 ] && echo "PASS: the demo works for a newcomer"
 exit "$fail"
