@@ -73,14 +73,17 @@ struct DecisionRun {
   // error), the module's debug lines on, and the rosters it says it used.
   bool directory = false;
   std::vector<std::string> rosters;
+  bool auth_ran = false;      // false: account only (directory mode, user_store, an account-only service)
+  bool account_ran = false;   // false after a refused auth: libpam's callers stop there
 };
 
 // Runs auth then account for `user` through libpam (pam_start_confdir) with a scratch
 // service file and a scratch cache_dir; `token` answers the module's prompt (or is the
-// PAM_AUTHTOK for token_source=authtok). With token_source=host only account runs, with
-// the module's `debug` on so that it names each roster it used.
+// PAM_AUTHTOK for token_source=authtok). With token_source=host or !run_auth only account
+// runs (directory mode with the module's `debug` on, so that it names each roster it
+// used); after a refused auth account does not run, as sshd and sudo stop there.
 Result<DecisionRun> run_decision(const std::vector<std::string>& args, const std::string& module_path,
-                                 const std::string& user, const Secret& token);
+                                 const std::string& user, const Secret& token, bool run_auth = true);
 
 // "PAM_SUCCESS", "PAM_AUTH_ERR", ...
 const char* pam_code_name(int code);

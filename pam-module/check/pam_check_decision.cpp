@@ -125,7 +125,7 @@ int converse(int count, const pam_message** messages, pam_response** responses, 
 }  // namespace
 
 Result<DecisionRun> run_decision(const std::vector<std::string>& args, const std::string& module_path,
-                                 const std::string& user, const Secret& token) {
+                                 const std::string& user, const Secret& token, bool run_auth) {
   // libpam reads a relative module path against its own directory: make it absolute.
   char resolved[PATH_MAX];
   if (::realpath(module_path.c_str(), resolved) == nullptr) {
@@ -148,7 +148,8 @@ Result<DecisionRun> run_decision(const std::vector<std::string>& args, const std
   const std::string confdir = scratch.path() + "/pam.d";
   if (auto made = ensure_private_dir(confdir); !made) return made.error();
   // token_source=host is for account only: in auth the module refuses it as a configuration error.
-  const std::string stack = (run.directory ? "" : "auth required " + line + "\n") + "account required " + line + "\n";
+  run.auth_ran = run_auth && !run.directory;
+  const std::string stack = (run.auth_ran ? "auth required " + line + "\n" : "") + "account required " + line + "\n";
   if (auto written = write_private_file(confdir + "/" + scratch_service, stack); !written) {
     return written.error();
   }
@@ -165,16 +166,18 @@ Result<DecisionRun> run_decision(const std::vector<std::string>& args, const std
     ::pam_set_item(pamh, PAM_AUTHTOK, copy.c_str());
     wipe_string(copy);
   }
-  if (!run.directory) {
+  if (run.auth_ran) {
     SyslogCapture capture(run.auth.log);
     run.auth.code = ::pam_authenticate(pamh, 0);
   }
+  // After a refused auth, sshd and sudo never ask account: its reason would not be the one.
+  run.account_ran = !run.auth_ran || run.auth.code == PAM_SUCCESS;
   conversation.shown = &run.account.log;
-  {
+  if (run.account_ran) {
     SyslogCapture capture(run.account.log);
     run.account.code = ::pam_acct_mgmt(pamh, 0);
   }
-  ::pam_end(pamh, run.account.code);
+  ::pam_end(pamh, run.account_ran ? run.account.code : run.auth.code);
   if (run.directory) {
     // The module's own words: "debug: account: roster used: person alice@...: squadcast, 0 s old".
     constexpr std::string_view marker = "roster used: ";
@@ -198,7 +201,8 @@ void report_decision(CheckReport& report, const DecisionRun& run) {
     const PhaseDecision* decision;
   };
   for (const Phase& phase : {Phase{"auth decision", &run.auth}, Phase{"account decision", &run.account}}) {
-    if (run.directory && phase.decision == &run.auth) continue;  // account only
+    if (!run.auth_ran && phase.decision == &run.auth) continue;  // account only
+    if (!run.account_ran && phase.decision == &run.account) continue;  // auth refused: account never asked
     const int code = phase.decision->code;
     std::string line;
     for (const std::string& logged : phase.decision->log) {
@@ -207,6 +211,7 @@ void report_decision(CheckReport& report, const DecisionRun& run) {
     std::string name = pam_code_name(code);
     if (name == "PAM error") name += " " + std::to_string(code);
     std::string detail = name + "; log: " + (line.empty() ? "(nothing logged)" : line);
+    if (phase.decision == &run.auth && !run.account_ran) detail += "; account not run (a refused auth ends the login)";
     if (code == PAM_SUCCESS) {
       report.ok(phase.name, detail);
     } else if (code == PAM_AUTH_ERR || code == PAM_PERM_DENIED || code == PAM_USER_UNKNOWN) {

@@ -144,12 +144,15 @@ static int run_check(int argc, char** argv) {
 
   CheckReport report;
   std::vector<std::string> stack_lines;
-  if (request.module_args.empty() && !request.service.empty()) {
+  bool service_auth = request.service.empty();  // --user runs auth only where the service has pam_squadcast in it
+  if (!request.service.empty()) {
     for (const std::string type : {"auth", "account"}) {
       auto stack = read_stack(request.pam_dir, request.service, type);
       if (!stack) continue;
       for (const StackEntry& entry : stack.value()) {
-        if (entry.is_squadcast() && request.module_args.empty()) request.module_args = entry.args;
+        if (!entry.is_squadcast()) continue;
+        service_auth = service_auth || type == "auth";
+        if (request.module_args.empty()) request.module_args = entry.args;
       }
     }
   }
@@ -160,9 +163,11 @@ static int run_check(int argc, char** argv) {
   if (directory) check_host_credential(report, *options, false);
   if (!request.user.empty()) {
     // user_store reads the user's own store; directory mode asks with the host's credential.
-    const bool needs_token = !directory && !(options && options->token_source == pam::TokenSource::user_store);
-    Secret token = needs_token ? read_token() : Secret();
-    auto run = run_decision(request.module_args, request.module_path, request.user, token);
+    // user_store and directory mode are account only; so is a service whose only pam_squadcast line is in account.
+    const bool account_only = directory || (options && options->token_source == pam::TokenSource::user_store);
+    const bool run_auth = !account_only && service_auth;
+    Secret token = run_auth ? read_token() : Secret();
+    auto run = run_decision(request.module_args, request.module_path, request.user, token, run_auth);
     if (!run) {
       report.fail("decision", run.error().message, "check --module (the pam_squadcast.so to load)");
     } else {

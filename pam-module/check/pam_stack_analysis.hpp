@@ -23,7 +23,9 @@ struct StackEntry {
   std::string origin;   // "FILE:LINE" (the included file for included lines)
   int level = 0;        // substack depth: 0 in the service's own stack, +1 per substack
   std::map<std::string, Action> actions;  // by return-code name (success, auth_err, ...); "default" too
-  std::map<std::string, int> jumps;       // code -> N for "code=N"
+  std::map<std::string, int> jumps;       // code -> N for "code=N" ("default" too)
+  bool must_fail = false;  // a line libpam keeps but always fails (unknown type, no module)
+  bool missing = false;    // a '-' line whose module is not installed: it answers MODULE_UNKNOWN
   bool is_squadcast() const;
   // The "TYPE substack FILE" line itself (module = FILE): libpam keeps it as a handler that
   // runs nothing, so a jump counts it, and the substack's lines follow one level deeper.
@@ -51,6 +53,13 @@ struct StackAnalysis {
   bool outage_locks_out = false;   // Squadcast unreachable: nobody can get in
   bool can_be_bypassed = false;    // a login can succeed without pam_squadcast's success
   std::string bypass_reason;
+  // The way round pam_squadcast is only for accounts a pam_succeed_if guard names ("user =
+  // breakglass (line 1)"): intended break glass, not a bypass.
+  std::string break_glass;
+  bool outage_locks_out_others = false;  // with break glass: an outage locks out everyone else
+  // pam_squadcast is one method among others (its refusal falls through, its success ends
+  // the block): pam-auth-update's Primary block.
+  bool alternative = false;
 };
 
 StackAnalysis analyse_stack(const std::vector<StackEntry>& stack, const std::string& type);

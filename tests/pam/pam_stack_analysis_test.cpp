@@ -2,6 +2,7 @@
 // stack: what an outage of Squadcast does, and whether the module can be bypassed.
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <map>
 
 #include "pam_stack_analysis.hpp"
 #include "temp_dir.hpp"
@@ -81,7 +82,7 @@ TEST_CASE("stack analysis: include, substack and @include are followed; other ty
   REQUIRE(stack.value().size() == 3);
   CHECK(stack.value()[0].is_substack());
   CHECK(stack.value()[1].is_squadcast());
-  CHECK(stack.value()[1].args == std::vector<std::string>{"[prompt=Squadcast token: ]"});
+  CHECK(stack.value()[1].args == std::vector<std::string>{"prompt=Squadcast token: "});  // libpam drops the brackets
   CHECK(stack.value()[2].module == "pam_unix.so");
   CHECK(action_for(stack.value()[1], "authinfo_unavail") == Action::ignore);
   CHECK(action_for(stack.value()[1], "perm_denied") == Action::die);
@@ -105,7 +106,7 @@ TEST_CASE("stack analysis: what a done, a die or a jump does is told per (sub)st
   StackAnalysis analysis = analyse_stack(stack.value(), "auth");
   CHECK(told(analysis, "SUCCESS          -> done -> its substack ends here; continues to pam_unix.so"));
   CHECK(told(analysis, "AUTH_ERR         -> die -> its substack ends here and the stack will fail; continues to pam_unix.so"));
-  CHECK(told(analysis, "AUTHINFO_UNAVAIL -> jump 2 -> past the end of its stack: libpam fails the stack  [nobody gets in]"));
+  CHECK(told(analysis, "AUTHINFO_UNAVAIL -> jump 2 -> past the end of its stack: libpam fails the stack  [the login is refused]"));
   CHECK(told(analysis, "  1. auth substack sub"));
   CHECK(told(analysis, "  2.   auth [success=done"));  // a substack's lines are indented
 }
@@ -115,4 +116,150 @@ TEST_CASE("stack analysis: a missing service file or an include loop is an error
   CHECK_FALSE(read_stack(dir.path(), "nowhere", "auth").ok());
   std::ofstream(dir / "loop") << "auth include loop\n";
   CHECK_FALSE(read_stack(dir.path(), "loop", "auth").ok());
+}
+
+namespace {
+
+// One line of "svc" as libpam reads it: the auth entries' controls, modules and arguments.
+struct ParseRow {
+  const char* name;
+  const char* file;
+  std::vector<std::string> expected;  // per auth entry: "CONTROL|MODULE|ARG|ARG..."
+  std::map<std::string, Action> actions = {};  // of the first entry, by code
+};
+
+const ParseRow parse_rows[] = {
+    {"a bracketed argument with blanks is one argument, without its brackets",
+     "auth [success=done default=die] pam_squadcast.so config=/etc/squadcast/pam.conf [prompt=Squadcast admin token: ]\n",
+     {"[success=done default=die]|pam_squadcast.so|config=/etc/squadcast/pam.conf|prompt=Squadcast admin token: "}},
+    {"\\] inside brackets is a ]", "auth required pam_x.so [a=b\\]c] d\n", {"required|pam_x.so|a=b]c|d"}},
+    {"a bracketed word ends at its ], blank or not", "auth required pam_x.so [a b]c\n", {"required|pam_x.so|a b|c"}},
+    {"an unclosed [ runs to the end of the line", "auth required pam_x.so [a b\n", {"required|pam_x.so|a b"}},
+    {"a '#' line is never continued", "auth required pam_x.so a # b \\\nauth required pam_y.so\n",
+     {"required|pam_x.so|a", "required|pam_y.so"}},
+    {"blanks after the backslash still continue", "auth required \\  \t\n  pam_x.so a\n", {"required|pam_x.so|a"}},
+    {"a comment line inside a continued line is skipped", "auth required \\\n# note\n\n  pam_x.so a\n",
+     {"required|pam_x.so|a"}},
+    {"types and controls in any case", "Auth REQUIRED pam_x.so\n", {"REQUIRED|pam_x.so"},
+     {{"success", Action::ok}, {"ignore", Action::ignore}, {"auth_err", Action::bad}}},
+    {"an unknown code makes every code bad", "auth [success=done nosuch=ignore] pam_x.so\n",
+     {"[success=done nosuch=ignore]|pam_x.so"}, {{"success", Action::bad}, {"auth_err", Action::bad}}},
+    {"the first default= wins", "auth [default=die success=ok default=ignore] pam_x.so\n",
+     {"[default=die success=ok default=ignore]|pam_x.so"}, {{"success", Action::ok}, {"auth_err", Action::die}}},
+    {"a line of unknown type is an auth line that fails", "autth required pam_x.so\n", {"required|pam_x.so"},
+     {{"success", Action::ok}}},
+};
+
+}  // namespace
+
+TEST_CASE("stack analysis: lines are read as libpam reads them (brackets, \\], comments, continuations, case)") {
+  for (const ParseRow& row : parse_rows) {
+    INFO(row.name);
+    squadcast::test::TempDir dir;
+    std::ofstream(dir / "svc") << row.file;
+    auto stack = read_stack(dir.path(), "svc", "auth");
+    REQUIRE(stack.ok());
+    std::vector<std::string> got;
+    for (const StackEntry& entry : stack.value()) {
+      std::string text = entry.control + "|" + entry.module;
+      for (const std::string& arg : entry.args) text += "|" + arg;
+      got.push_back(text);
+    }
+    CHECK(got == row.expected);
+    for (const auto& [code, action] : row.actions) {
+      INFO(code);
+      CHECK(action_for(stack.value().at(0), code) == action);
+    }
+  }
+  squadcast::test::TempDir dir;
+  std::ofstream(dir / "svc") << "autth required pam_permit.so\n-auth optional pam_no_such_module_x.so\n";
+  auto stack = read_stack(dir.path(), "svc", "auth");
+  REQUIRE(stack.ok());
+  REQUIRE(stack.value().size() == 2);
+  CHECK(stack.value()[0].must_fail);
+  CHECK(stack.value()[1].missing);
+}
+
+namespace {
+
+// The documented stacks (README, docs/teams-and-oncall.md, directory-mode.md, the
+// pam-auth-update profile): their rows must read as the docs mean them.
+struct DocStack {
+  const char* name;
+  std::map<std::string, std::string> files;  // the service is "svc"
+  std::map<std::string, CheckStatus> rows;   // "stack auth" / "stack account"
+  const char* must_say = "";                 // in a row's detail
+};
+
+const char* const debian_common_auth =
+    "auth\t[success=1 default=ignore]\tpam_unix.so nullok\nauth\trequisite\t\t\tpam_deny.so\n"
+    "auth\trequired\t\t\tpam_permit.so\n";
+const char* const debian_common_account =
+    "account\t[success=1 new_authtok_reqd=done default=ignore]\tpam_unix.so\naccount\trequisite\t\t\tpam_deny.so\n"
+    "account\trequired\t\t\tpam_permit.so\n";
+
+const DocStack doc_stacks[] = {
+    {"break glass (teams-and-oncall.md): account-only gate, pam_unix only for breakglass",
+     {{"svc",
+       "auth     [default=1 success=ignore] pam_succeed_if.so quiet user = breakglass\n"
+       "auth     [success=done default=die] pam_unix.so\nauth     required pam_deny.so\n"
+       "account  [default=1 success=ignore] pam_succeed_if.so quiet user = breakglass\n"
+       "account  [success=done default=die] pam_unix.so\n"
+       "account  required pam_squadcast.so config=/etc/squadcast/pam.conf token_source=user_store require_oncall=payments\n"
+       "session  required pam_permit.so\n"}},
+     {{"stack auth", CheckStatus::ok}, {"stack account", CheckStatus::ok}},
+     "break-glass account's (pam_succeed_if user = breakglass (line 1)"},
+    {"break glass, directory mode",
+     {{"svc",
+       "auth     [default=1 success=ignore] pam_succeed_if.so quiet user = breakglass\n"
+       "auth     [success=done default=die] pam_unix.so\nauth     required pam_deny.so\n"
+       "account  [default=1 success=ignore] pam_succeed_if.so quiet user = breakglass\n"
+       "account  [success=done default=die] pam_unix.so\n"
+       "account  required pam_squadcast.so config=/etc/squadcast/pam.conf token_source=host require_oncall=payments\n"}},
+     {{"stack auth", CheckStatus::ok}, {"stack account", CheckStatus::ok}},
+     "gates the account phase only"},
+    {"pam-auth-update --enable squadcast: one way in among others, the profile's design",
+     {{"svc", "@include common-auth\n@include common-account\n"},
+      {"common-auth", "auth\t[success=2 default=ignore]\tpam_unix.so nullok\n"
+                      "auth\t[success=1 default=ignore]\tpam_squadcast.so config=/etc/squadcast/pam.conf\n"
+                      "auth\trequisite\t\t\tpam_deny.so\nauth\trequired\t\t\tpam_permit.so\n"},
+      {"common-account", debian_common_account}},
+     {{"stack auth", CheckStatus::ok}, {"stack account", CheckStatus::ok}},
+     "one way in, not a gate"},
+    {"README's sshd recipe: an outage locks out, a documented trade-off (warn, not fail)",
+     {{"svc",
+       "auth     [success=done default=die]  pam_squadcast.so config=/etc/squadcast/pam.conf min_role=admin\n"
+       "account  required                    pam_squadcast.so config=/etc/squadcast/pam.conf min_role=admin\n"
+       "@include common-auth\n@include common-account\n"},
+      {"common-auth", debian_common_auth},
+      {"common-account", debian_common_account}},
+     {{"stack auth", CheckStatus::warn}, {"stack account", CheckStatus::warn}},
+     "fail closed, as the recipes intend"},
+};
+
+}  // namespace
+
+TEST_CASE("stack analysis: the documented stacks read as the docs mean them, with no failure") {
+  for (const DocStack& doc : doc_stacks) {
+    INFO(doc.name);
+    squadcast::test::TempDir dir;
+    for (const auto& [name, text] : doc.files) std::ofstream(dir / name) << text;
+    squadcast::CheckReport report;
+    std::vector<std::string> lines;
+    check_service_stack(report, dir.path(), "svc", 0, lines, false);
+    bool said = false;
+    for (const squadcast::CheckRow& row : report.rows()) {
+      INFO(row.name << ": " << row.detail << " / " << row.fix);
+      REQUIRE(doc.rows.contains(row.name));
+      CHECK(row.status == doc.rows.at(row.name));
+      CHECK(row.fix.find("add to") == std::string::npos);  // never "add auth required pam_squadcast.so"
+      said = said || row.detail.find(doc.must_say) != std::string::npos;
+    }
+    CHECK(report.rows().size() == 2);
+    CHECK(said);
+    for (const std::string& line : lines) {  // a refusal that "will fail" never also "can still succeed"
+      INFO(line);
+      CHECK_FALSE((line.find("will fail") != std::string::npos && line.find("can still succeed") != std::string::npos));
+    }
+  }
 }
