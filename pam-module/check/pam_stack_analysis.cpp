@@ -608,11 +608,11 @@ void check_service_stack(CheckReport& report, const std::string& pam_dir, const 
                   "make pam_squadcast required (or requisite) and put it before any 'sufficient' module");
     } else if (analysis.outage_locks_out) {
       // Failing closed is the documented design, not a mistake: say what it costs and the way out.
-      report.warn(row, outage + ": fail closed, as the recipes intend",
-                  "keep a tested way in: a root console, the break-glass account of docs/teams-and-oncall.md, "
-                  "and/or offline_grace=SECONDS; or let an outage fall through to a password: '" + type +
-                      " [success=done authinfo_unavail=ignore default=die] pam_squadcast.so ...' then '" + type +
-                      " required pam_unix.so'");
+      std::string fix = "keep a tested way in: a root console, the break-glass account of docs/teams-and-oncall.md, "
+                        "and/or offline_grace=SECONDS; or let an outage fall through to a password: '";
+      fix.append(type).append(" [success=done authinfo_unavail=ignore default=die] pam_squadcast.so ...' then '");
+      fix.append(type).append(" required pam_unix.so'");
+      report.warn(row, outage + ": fail closed, as the recipes intend", fix);
     } else {
       report.ok(row, "pam_squadcast decides every login, and an outage leaves another way in");
     }
