@@ -11,9 +11,18 @@
 # visudo -c must accept each. config=/etc/squadcast/pam.conf is pointed at a scratch copy
 # (root's 0600, org_id set): this host has no pam.conf and no route to Squadcast, so the
 # rows about this host (connectivity, host credential) are left out.
-# Real logins through the main recipes: tests/pam/sshd_login_test.sh (README's sshd
-# recipe), sudo_oncall_test.sh (teams-and-oncall.md's break glass and on-call sudo),
-# sudo_directory_test.sh and sshd_directory_test.sh (directory-mode.md's).
+# Extraction and placement are tests/docs/recipe_block.sh's, shared with the real-login
+# tests of tests/pam, which take these recipes from the docs (module path, config= pointed
+# at a scratch pam.conf with the emulator, and their own users aside) and log in through them:
+#   README.md "pam sshd before @include common-auth" + README's sshd drop-in
+#       -> tests/pam/sshd_login_test.sh (a real sshd, keyboard-interactive with the token)
+#   docs/teams-and-oncall.md "pam sudo replace" (break glass)
+#       -> tests/pam/sudo_oncall_test.sh (a real sudo, require_oncall, break glass)
+#   docs/directory-mode.md "pam sshd before @include common-account" + its sshd drop-in
+#       -> tests/pam/sshd_directory_test.sh (a real sshd, public keys, token_source=host)
+#   docs/directory-mode.md "pam sudo after @include common-account" as the last account line
+#   of teams-and-oncall.md's break glass -> tests/pam/sudo_directory_test.sh (a real sudo)
+# The other recipes are checked here only.
 # Usage: recipes_test.sh SOURCE_DIR SQUADCAST_PAM_CHECK
 set -euo pipefail
 src=$1 check=$2
@@ -25,34 +34,15 @@ for tool in sshd visudo python3; do
   command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || { echo "SKIP: $tool is not installed"; exit 77; }
 done
 export PATH=$PATH:/usr/sbin:/sbin
+. "$(dirname "$0")/recipe_block.sh"
 
 work=$(mktemp -d /tmp/squadcast-recipes-XXXXXX)
 trap 'rm -rf "$work"' EXIT INT TERM
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 failures=0
 
-# Each recipe: $work/recipes/N.{kind,where,text}.
-python3 - "$src" "$work/recipes" <<'PY'
-import glob, os, re, sys
-src, out = sys.argv[1], sys.argv[2]
-os.makedirs(out)
-n = 0
-for path in [os.path.join(src, "README.md")] + sorted(glob.glob(os.path.join(src, "docs", "*.md"))):
-    lines = open(path).read().split("\n")
-    for i, line in enumerate(lines):
-        m = re.fullmatch(r"<!-- recipe: (.*) -->", line.strip())
-        if not m:
-            continue
-        if i + 1 >= len(lines) or not lines[i + 1].startswith("```"):
-            sys.exit(f"{path}:{i + 1}: a recipe marker not followed by a fence")
-        end = next(j for j in range(i + 2, len(lines)) if lines[j].startswith("```"))
-        n += 1
-        where = f"{os.path.relpath(path, src)}:{i + 3}"
-        open(f"{out}/{n}.where", "w").write(where)
-        open(f"{out}/{n}.kind", "w").write(m.group(1))
-        open(f"{out}/{n}.text", "w").write("\n".join(lines[i + 2:end]) + "\n")
-print(f"{n} recipes")
-PY
+# Each recipe: $work/recipes/N.{kind,where,text} (tests/docs/recipe_block.sh).
+recipe_extract "$src" "$work/recipes"
 
 # A scratch pam.d: the host's files (Debian's stock ones), each service rebuilt per recipe.
 org=5e8edb1f7e6f7d0001a1c0de
@@ -74,21 +64,8 @@ for kind_file in "$work"/recipes/*.kind; do
       rm -rf "$work/pam.d"; cp -a /etc/pam.d "$work/pam.d"
       stock_note "$service"
       sed "s#config=/etc/squadcast/pam.conf#config=$work/pam.conf#g" "$text" >"$work/block"
-      case $how in
-        replace) cp "$work/block" "$work/pam.d/$service" ;;
-        before|after)
-          python3 - "/etc/pam.d/$service" "$work/block" "$how" "$anchor" >"$work/pam.d/$service" <<'PY' ||
-import sys
-stock, block, how, anchor = open(sys.argv[1]).read().split("\n"), open(sys.argv[2]).read().rstrip("\n"), sys.argv[3], sys.argv[4]
-at = [i for i, l in enumerate(stock) if l.split() == anchor.split()]
-if len(at) != 1:
-    sys.exit(f"'{anchor}' is not once in {sys.argv[1]}")
-i = at[0] + (1 if how == "after" else 0)
-print("\n".join(stock[:i] + [block] + stock[i:]), end="")
-PY
-            { fail "$where: cannot place the recipe $how '$anchor' in /etc/pam.d/$service"; continue; } ;;
-        *) fail "$where: unknown placement '$how'"; continue ;;
-      esac
+      recipe_pam_service "/etc/pam.d/$service" "$how" "$anchor" "$work/block" >"$work/pam.d/$service" ||
+        { fail "$where: cannot place the recipe $how '$anchor' in /etc/pam.d/$service"; continue; }
       rc=0
       "$check" --json --service "$service" --pam-dir "$work/pam.d" </dev/null >"$work/out" 2>"$work/err" || rc=$?
       if ! python3 - "$work/out" "$where" <<'PY'; then
@@ -116,10 +93,8 @@ PY
       mkdir -p "$work/sshd_config.d"
       rm -f "$work/sshd_config.d"/*
       cp "$text" "$work/sshd_config.d/squadcast.conf"
-      grep -q '^Include /etc/ssh/sshd_config.d/\*.conf' /etc/ssh/sshd_config ||
-        { fail "the host's sshd_config has no 'Include /etc/ssh/sshd_config.d/*.conf' (not Debian's stock file)"; continue; }
-      sed "s#^Include /etc/ssh/sshd_config.d/\*.conf#Include $work/sshd_config.d/*.conf#" /etc/ssh/sshd_config \
-        >"$work/sshd_config"
+      recipe_sshd_config /etc/ssh/sshd_config "$work/sshd_config.d" >"$work/sshd_config" ||
+        { fail "the host's sshd_config is not Debian's stock file"; continue; }
       [ -d /run/sshd ] || mkdir -m 755 /run/sshd   # sshd -t wants its privilege separation directory
       if sshd -t -f "$work/sshd_config" 2>"$work/err"; then
         echo "ok: $where: sshd drop-in passes sshd -t on the stock sshd_config"

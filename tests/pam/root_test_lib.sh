@@ -16,9 +16,48 @@
 #                                is in a file under PATH (recursively; devices, FIFOs and
 #                                sockets skipped)
 #   rt_cleanup                   stops what the helpers started (idempotent)
+#   rt_recipe_pam MODULE CONF OUT DOC MARKER [SED-EXPR...]
+#                                the PAM recipe of DOC (README.md, docs/X.md) marked MARKER
+#                                ("pam SERVICE before|after|replace ..."), verbatim but for
+#                                pam_squadcast.so -> MODULE, config=/etc/squadcast/pam.conf ->
+#                                config=CONF and the test's own SED-EXPRs, placed as the marker
+#                                says in a copy of the stock /etc/pam.d/SERVICE: into OUT
+#                                (tests/docs/recipe_block.sh, as tests/docs/recipes_test.sh does)
+#   rt_recipe_sshd DOC NTH DIR CONFIG  the NTH sshd drop-in of DOC as DIR/squadcast.conf, and the
+#                                stock /etc/ssh/sshd_config with its Include pointed at DIR into
+#                                CONFIG (a test adds its private port, host key... as DIR/zz-*.conf)
 # A test defines fail() before calling these.
 
 rt_emu_pid="" rt_syslog_pid="" rt_made_dev_log=0
+rt_src=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# shellcheck source=tests/docs/recipe_block.sh
+. "$rt_src/tests/docs/recipe_block.sh"
+
+rt_recipe_pam() {  # module conf out doc marker [sed-expression...]
+  local module=$1 conf=$2 out=$3 doc=$4 marker=$5 what service how anchor e tmp
+  shift 5
+  read -r what service how anchor <<<"$marker"
+  [ "$what" = pam ] || fail "rt_recipe_pam: '$marker' is not a PAM recipe"
+  tmp=$(mktemp -d /tmp/squadcast-recipe-XXXXXX)
+  recipe_block "$rt_src" "$doc" "$marker" >"$tmp/recipe" || { rm -rf "$tmp"; fail "no recipe '$marker' in $doc"; }
+  local args=(-e "s#pam_squadcast\\.so#$module#g" -e "s#config=/etc/squadcast/pam.conf#config=$conf#g")
+  for e in "$@"; do args+=(-e "$e"); done
+  sed "${args[@]}" "$tmp/recipe" >"$tmp/block"
+  recipe_pam_service "/etc/pam.d/$service" "$how" "$anchor" "$tmp/block" >"$tmp/service" ||
+    { rm -rf "$tmp"; fail "could not place $doc's '$marker' in /etc/pam.d/$service"; }
+  echo "$doc's '$marker', as used:"
+  sed 's/^/  | /' "$tmp/block"
+  cat "$tmp/service" >"$out"
+  rm -rf "$tmp"
+}
+
+rt_recipe_sshd() {  # doc nth dir config
+  mkdir -p "$3"
+  recipe_block "$rt_src" "$1" sshd "$2" >"$3/squadcast.conf" || fail "no sshd recipe #$2 in $1"
+  recipe_sshd_config /etc/ssh/sshd_config "$3" >"$4" || fail "the host's sshd_config is not Debian's stock file"
+  echo "$1's sshd drop-in #$2, as used:"
+  sed 's/^/  | /' "$3/squadcast.conf"
+}
 
 rt_require_root_and() {
   if [ -n "${SQUADCAST_SANITIZED:-}" ]; then

@@ -2,12 +2,15 @@
 # Directory mode (token_source=host) behind a real OpenSSH sshd with public-key logins
 # (root only; exit 77 = SKIP otherwise).
 #
-# A private sshd (own host key and config, 127.0.0.1, a free port) runs as a symlink named
+# A private sshd (own host key, 127.0.0.1, a free port) runs as a symlink named
 # sshd-sqdir-test-PID, so OpenSSH (PAM service = __progname) reads our own
-# /etc/pam.d/sshd-sqdir-test-PID and nothing of the system's sshd set-up. Keys
-# authenticate (AuthenticationMethods publickey, keyboard-interactive off); the PAM
-# service's auth stack is pam_deny, so only its account stack runs:
-#   account required pam_squadcast.so token_source=host host_token=... require_team=payments
+# /etc/pam.d/sshd-sqdir-test-PID and nothing of the system's sshd set-up. That service is
+# docs/directory-mode.md's sshd recipe (account required pam_squadcast.so ... token_source=host
+# ... require_team=payments) placed before @include common-account in a copy of the stock
+# /etc/pam.d/sshd, and the sshd config is the stock sshd_config with that page's drop-in
+# (AuthenticationMethods publickey), both by tests/docs/recipe_block.sh as
+# tests/docs/recipes_test.sh does; only the module's path, config= (a scratch pam.conf) and
+# the user map (this test's own users) differ: a broken recipe fails this test.
 # The host's credential is tok-host-1 (fleet-host@acme.test, role user, in no team) in a
 # root-owned 0600 file; no person's token is anywhere on the host.
 #   sqdir-alice (alice@acme.test, member of payments) -> logs in and runs a command
@@ -84,15 +87,24 @@ done
 printf 'alice@acme.test sqdir-alice\nbob@acme.test sqdir-bob\n' >"$work/user_map"
 chmod 644 "$work/user_map"
 
-# --- the PAM service, named after the sshd binary we start. Keys authenticate: sshd never
-# runs this auth stack for publickey (pam_deny would refuse anyone it ran for).
-cat >"/etc/pam.d/$service" <<PAM
-# written by squadcast-auth tests/pam/sshd_directory_test.sh; removed when it exits
-auth     required pam_deny.so
-account  required $module token_source=host host_token=$work/etc-squadcast/host-token org_id=$org user_map=file:$work/user_map require_team=payments cache_dir=$work/cache auth_url=$url api_url=$url ca_file=$ca timeout=10
-session  required pam_permit.so
-password required pam_deny.so
-PAM
+# --- the PAM service, named after the sshd binary we start: docs/directory-mode.md's sshd
+# recipe as written, before @include common-account in a copy of the stock /etc/pam.d/sshd
+# (keys authenticate: sshd runs only its account group), but for the module's path,
+# config= (a scratch pam.conf: org_id, the emulator, the host credential) and the user map:
+# this test's users are sqdir-*, not the email localparts of example.com.
+cat >"$work/pam.conf" <<CONF
+org_id = $org
+host_token = $work/etc-squadcast/host-token
+auth_url = $url
+api_url = $url
+ca_file = $ca
+cache_dir = $work/cache
+timeout = 10
+CONF
+chmod 600 "$work/pam.conf"
+rt_recipe_pam "$module" "$work/pam.conf" "/etc/pam.d/$service" docs/directory-mode.md "pam sshd before @include common-account" \
+  "s#user_map=email_localpart email_domain=example.com#user_map=file:$work/user_map#"
+grep -q "user_map=file:" "/etc/pam.d/$service" || fail "the recipe no longer says 'user_map=email_localpart email_domain=example.com'"
 mkdir -m 755 "$work/bin"
 ln -s "$sshd_bin" "$work/bin/$service"
 
@@ -102,23 +114,17 @@ rt_capture_syslog "$work/syslog.log"
 if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd; made_run_sshd=1; fi
 ssh-keygen -q -t ed25519 -N '' -f "$work/host_key"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$work/sshd_config" <<CFG
+# docs/directory-mode.md's sshd drop-in on the stock sshd_config; this test's own listener,
+# host key and users in a drop-in read after it (sshd keeps the first value: the recipe's win)
+rt_recipe_sshd docs/directory-mode.md 1 "$work/sshd_config.d" "$work/sshd_config"
+cat >"$work/sshd_config.d/zz-test.conf" <<CFG
 ListenAddress 127.0.0.1
 Port $port
 HostKey $work/host_key
 PidFile $work/sshd.pid
-UsePAM yes
-PubkeyAuthentication yes
-AuthenticationMethods publickey
-AuthorizedKeysFile .ssh/authorized_keys
 StrictModes yes
-KbdInteractiveAuthentication no
-PasswordAuthentication no
-HostbasedAuthentication no
 PermitRootLogin no
 MaxAuthTries 2
-PrintMotd no
-X11Forwarding no
 AllowUsers sqdir-alice sqdir-bob
 LogLevel DEBUG3
 CFG

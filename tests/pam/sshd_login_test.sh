@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # pam_squadcast.so behind a real OpenSSH sshd (root only; exit 77 = SKIP otherwise).
 #
-# A private sshd (own host key, own config, 127.0.0.1, a free high port) is started as a
-# symlink named sshd-squadcast-test-PID, so OpenSSH (PAM service = __progname) reads our
-# own /etc/pam.d/sshd-squadcast-test-PID and nothing of the system's sshd set-up is used.
+# A private sshd (own host key, 127.0.0.1, a free high port) is started as a symlink named
+# sshd-squadcast-test-PID, so OpenSSH (PAM service = __progname) reads our own
+# /etc/pam.d/sshd-squadcast-test-PID and nothing of the system's sshd set-up is used. That
+# service is README.md's token-mode sshd recipe, verbatim (module path and config= aside),
+# placed before @include common-auth in a copy of the stock /etc/pam.d/sshd, with a scratch
+# pam.conf (org_id, the emulator, user_map of this test's users); the sshd config is the
+# stock sshd_config with README.md's drop-in (tests/docs/recipe_block.sh places both, as
+# tests/docs/recipes_test.sh does): a broken recipe fails this test.
 # The real ssh client answers the keyboard-interactive prompt through SSH_ASKPASS (forced)
 # from a helper that cats a 0600 token file: the token is never in any argv.
 #   sqtest-alice + tok-admin (admin)  -> logs in and runs `echo LOGIN-OK`
 #   sqtest-bob   + tok-user  (user)   -> Permission denied (min_role=admin)
-# then, with require_team=payments added and bob made an admin too:
+# then, with require_team = payments added to pam.conf and bob made an admin too:
 #   sqtest-alice (member of payments) -> logs in; sqtest-bob (not a member) -> refused
 # and neither the sshd log (-e, LogLevel DEBUG3) nor the module's syslog lines (captured
 # on a private /dev/log when the system has none) contain a token.
@@ -87,14 +92,22 @@ done
 printf 'alice@acme.test sqtest-alice\nbob@acme.test sqtest-bob\n' >"$work/user_map"
 chmod 644 "$work/user_map"
 
-# --- the PAM service, named after the sshd binary we start
-cat >"/etc/pam.d/$service" <<PAM
-# written by squadcast-auth tests/pam/sshd_login_test.sh; removed when it exits
-auth     required $module org_id=$org min_role=admin auth_url=$url api_url=$url ca_file=$ca cache_dir=$work/cache user_map=file:$work/user_map timeout=10
-account  required pam_permit.so
-session  required pam_permit.so
-password required pam_deny.so
-PAM
+# --- the PAM service, named after the sshd binary we start: README.md's token-mode sshd
+# recipe as written, before @include common-auth in a copy of the stock /etc/pam.d/sshd.
+# What the recipe leaves to /etc/squadcast/pam.conf is in a scratch one: the emulator,
+# and the map to this test's own users.
+cat >"$work/pam.conf" <<CONF
+org_id = $org
+auth_url = $url
+api_url = $url
+ca_file = $ca
+cache_dir = $work/cache
+user_map = file:$work/user_map
+timeout = 10
+CONF
+chmod 600 "$work/pam.conf"
+. "$(dirname "$0")/root_test_lib.sh"
+rt_recipe_pam "$module" "$work/pam.conf" "/etc/pam.d/$service" README.md "pam sshd before @include common-auth"
 ln -s "$sshd_bin" "$work/bin/$service"
 
 # --- catch the module's syslog lines when the system has no /dev/log of its own
@@ -117,22 +130,16 @@ fi
 if [ ! -d /run/sshd ]; then mkdir -m 755 /run/sshd; made_run_sshd=1; fi
 ssh-keygen -q -t ed25519 -N '' -f "$work/host_key"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-cat >"$work/sshd_config" <<CFG
+# README.md's sshd drop-in on the stock sshd_config; this test's own listener, host key and
+# users in a drop-in read after it (sshd keeps the first value: the recipe's win)
+rt_recipe_sshd README.md 1 "$work/sshd_config.d" "$work/sshd_config"
+cat >"$work/sshd_config.d/zz-test.conf" <<CFG
 ListenAddress 127.0.0.1
 Port $port
 HostKey $work/host_key
 PidFile $work/sshd.pid
-UsePAM yes
-KbdInteractiveAuthentication yes
-PasswordAuthentication no
-PubkeyAuthentication no
-HostbasedAuthentication no
-AuthenticationMethods keyboard-interactive
-AuthorizedKeysFile none
 PermitRootLogin no
 MaxAuthTries 2
-PrintMotd no
-X11Forwarding no
 AllowUsers sqtest-alice sqtest-bob
 LogLevel DEBUG3
 CFG
@@ -198,8 +205,7 @@ fi
 # bob becomes an admin like alice; only alice is in team payments (tests/emulator/README.md).
 curl -sf --cacert "$ca" -X POST -d '{"user_email":"bob@acme.test","role":"admin"}' "$url/_control/role" >/dev/null \
   || fail "could not make bob an admin"
-sed -i "s| min_role=admin | min_role=admin require_team=payments |" "/etc/pam.d/$service"
-grep -q "require_team=payments" "/etc/pam.d/$service" || fail "could not add require_team to the service"
+echo "require_team = payments" >>"$work/pam.conf"  # the recipe's lines stay as written
 status=0
 login sqtest-alice "$work/secrets/alice" "$work/ssh-alice-team.out" || status=$?
 echo "require_team=payments, alice (admin, member): exit $status: $(tr '\n' ' ' <"$work/ssh-alice-team.out")"

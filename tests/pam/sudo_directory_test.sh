@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # A real sudo with directory mode (token_source=host) require_oncall= in its account stack,
 # and the break-glass recipe of docs/teams-and-oncall.md (root only; exit 77 = SKIP otherwise).
+# /etc/pam.d/sudo is taken from the docs (tests/docs/recipe_block.sh): teams-and-oncall.md's
+# break-glass stack with directory-mode.md's sudo line as its last account line, verbatim but
+# for the module's path, config=, email_domain and one schedule: a broken recipe fails this test.
 #
 # Everything happens in a private mount namespace (unshare -m) whose /etc is a copy of the
 # host's on a tmpfs of its own: the users, /etc/sudoers and /etc/pam.d/sudo are written
@@ -111,17 +114,44 @@ alice, bob ALL=(root) NOPASSWD: ALL
 breakglass ALL=(root) ALL
 SUDOERS
 chmod 440 /etc/sudoers
-# The break-glass recipe of docs/teams-and-oncall.md with the directory-mode line of
-# docs/directory-mode.md ("On-call sudo for the responders"), one schedule only.
-cat >/etc/pam.d/sudo <<PAM
-auth     [default=1 success=ignore] pam_succeed_if.so quiet user = breakglass
-auth     [success=done default=die] pam_unix.so
-auth     required pam_deny.so
-account  [default=1 success=ignore] pam_succeed_if.so quiet user = breakglass
-account  [success=done default=die] pam_unix.so
-account  required $module token_source=host host_token=$work/etc-squadcast/host-token org_id=$org user_map=email_localpart email_domain=acme.test require_oncall=payments/42 roster_ttl=$roster_ttl cache_dir=$work/cache auth_url=$url api_url=$url ca_file=$ca timeout=5
-session  required pam_permit.so
-PAM
+# docs/directory-mode.md ("On-call sudo for the responders"): the break-glass recipe of
+# docs/teams-and-oncall.md (the whole /etc/pam.d/sudo) with its last account line replaced by
+# that page's line, both as written but for the module's path, config= (a scratch pam.conf:
+# org_id, the emulator, the host credential, roster_ttl), email_domain (the emulator's
+# acme.test) and one schedule (require_oncall=payments/42, as teams-and-oncall.md says for
+# one schedule: the seed has alice on call for two schedules of payments, bob's squad for a third).
+cat >"$work/pam.conf" <<CONF
+org_id = $org
+host_token = $work/etc-squadcast/host-token
+roster_ttl = $roster_ttl
+auth_url = $url
+api_url = $url
+ca_file = $ca
+cache_dir = $work/cache
+timeout = 5
+CONF
+chmod 600 "$work/pam.conf"
+# the directory-mode line, placed as its marker says in the stock /etc/pam.d/sudo (only to
+# take it out again as used)
+rt_recipe_pam "$module" "$work/pam.conf" "$work/pam.d-sudo-directory" docs/directory-mode.md \
+  "pam sudo after @include common-account" \
+  "s#email_domain=example.com#email_domain=acme.test#" "s#require_oncall=payments\$#require_oncall=payments/42#"
+grep "$module" "$work/pam.d-sudo-directory" >"$work/directory-line"
+[ "$(wc -l <"$work/directory-line")" = 1 ] && grep -q "email_domain=acme.test .*require_oncall=payments/42$" "$work/directory-line" ||
+  fail "docs/directory-mode.md's sudo line is no longer one line with email_domain=example.com ... require_oncall=payments"
+rt_recipe_pam "$module" "$work/pam.conf" /etc/pam.d/sudo docs/teams-and-oncall.md "pam sudo replace"
+python3 - /etc/pam.d/sudo "$work/directory-line" "$module" <<'PY' || fail "the break-glass recipe has not exactly one account line of the module"
+import sys
+path, line, module = sys.argv[1], open(sys.argv[2]).read(), sys.argv[3]
+stack = open(path).read().split("\n")
+at = [i for i, l in enumerate(stack) if l.split()[:1] == ["account"] and module in l.split()]
+if len(at) != 1:
+    sys.exit(1)
+stack[at[0]] = line.rstrip("\n")
+open(path, "w").write("\n".join(stack))
+PY
+echo "/etc/pam.d/sudo, as used:"
+sed 's/^/  | /' /etc/pam.d/sudo
 
 # --- and a /dev of its own, where the module's syslog lines are caught (the host's /dev,
 # and any /dev/log of the host's, are left alone)

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # A real sudo with pam_squadcast.so require_oncall= in its account stack, and the
 # break-glass recipe of docs/teams-and-oncall.md (root only; exit 77 = SKIP otherwise).
+# /etc/pam.d/sudo is that recipe as written (tests/docs/recipe_block.sh), but for the
+# module's path, config= (a scratch pam.conf), the break-glass account's name and one
+# schedule (require_oncall=payments/42): a broken recipe fails this test.
 #
 # Everything happens in a private mount namespace (unshare -m): scratch copies of
 # /etc/passwd, /etc/group, /etc/shadow, /etc/sudoers and /etc/pam.d/sudo are bind-mounted
@@ -90,28 +93,27 @@ sqoc-alice, sqoc-bob ALL=(root) NOPASSWD: ALL
 sqoc-breakglass ALL=(root) ALL
 SUDOERS
 chmod 440 "$work/sudoers"
-# The recipe of docs/teams-and-oncall.md ("break glass"), with the on-call gate of
-# "sudo for whoever is on call". The module's options come from a root-owned file.
+# The break-glass recipe of docs/teams-and-oncall.md (the whole /etc/pam.d/sudo) as written,
+# but for the module's path, config= (a scratch pam.conf: org_id, the emulator, this test's
+# user_map, oncall_ttl=3), the break-glass account's name and one schedule of the team
+# (require_oncall=payments/42, as the page says for one schedule: the seed has alice on call
+# for two schedules of payments and bob's squad for a third).
 cat >"$work/pam.conf" <<CONF
 org_id = $org
-min_role = user
 auth_url = $url
 api_url = $url
 ca_file = $ca
 cache_dir = $work/cache
 user_map = file:$work/user_map
 timeout = 5
+oncall_ttl = 3
 CONF
-chmod 644 "$work/pam.conf"
-cat >"$work/pam.d-sudo" <<PAM
-auth     [default=1 success=ignore] pam_succeed_if.so quiet user = sqoc-breakglass
-auth     [success=done default=die] pam_unix.so
-auth     required pam_deny.so
-account  [default=1 success=ignore] pam_succeed_if.so quiet user = sqoc-breakglass
-account  [success=done default=die] pam_unix.so
-account  required $module config=$work/pam.conf token_source=user_store [require_oncall=payments/Payments primary] oncall_ttl=3
-session  required pam_permit.so
-PAM
+chmod 600 "$work/pam.conf"
+. "$(dirname "$0")/root_test_lib.sh"
+rt_recipe_pam "$module" "$work/pam.conf" "$work/pam.d-sudo" docs/teams-and-oncall.md "pam sudo replace" \
+  "s#user = breakglass\$#user = sqoc-breakglass#" "s#require_oncall=payments\$#require_oncall=payments/42#"
+grep -q "user = sqoc-breakglass" "$work/pam.d-sudo" && grep -q "require_oncall=payments/42" "$work/pam.d-sudo" ||
+  fail "the recipe no longer has 'user = breakglass' or 'require_oncall=payments' at a line's end"
 for f in passwd group shadow sudoers; do mount --bind "$work/$f" "/etc/$f"; done
 mount --bind "$work/pam.d-sudo" /etc/pam.d/sudo
 # nscd would answer from the host's view of the users
