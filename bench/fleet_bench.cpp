@@ -9,6 +9,11 @@
 //   fleet_bench --emulator BIN --module SO --helper BIN --work DIR [--hosts 500] [--users 20]
 //               [--seconds 40] [--revoke-at 15] [--rate 40] [--cache-ttl 10] [--timeout 5]
 //               [--rate-limit 240] [--report FILE] [--check]
+//               [--modes token,directory,shared [--roster-ttl 10]] [--offboard revoke|delete]
+// --modes: the same mix once per gate (fleet_world.hpp: token mode, directory mode with a
+// credential per host, directory mode with one credential shared by the fleet), TTL
+// cache_ttl or roster_ttl, one side-by-side table (bench/fleet --modes). --offboard delete:
+// /_control/user/delete instead of the owner's revoke.
 // --check: exit 1 unless the revoked user was shut out within cache_ttl + timeout (+ slack),
 // nobody else was refused, and no login was wrongly allowed (the ctest uses it).
 #include <security/pam_appl.h>
@@ -38,12 +43,22 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Which gate the hosts run: token mode (the person's token, pam_authenticate) or directory
+// mode (pam_acct_mgmt, require_team=fleet) with each host's own credential or one shared.
+struct Mode {
+  const char* name;
+  const char* kind;  // the service suffix, fleet_world.hpp
+};
+const Mode modes[] = {{"token", ""}, {"directory", "-d"}, {"shared", "-s"}};
+
 struct Args {
   fleet::WorldOptions world;
   double seconds = 40, revoke_at = 15, rate = 40;
   long rate_limit = 240;
   std::string report;
   bool check = false;
+  bool delete_user = false;   // --offboard delete: /_control/user/delete instead of the owner's revoke
+  std::vector<Mode> modes;    // --modes token,directory,shared: one run each at the TTL (else token at cache_ttl and 0)
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -74,49 +89,17 @@ Args parse(int argc, char** argv) {
     else if (k == "--rate") a.rate = std::stod(v);
     else if (k == "--rate-limit") a.rate_limit = std::stol(v);
     else if (k == "--report") a.report = v;
-    else usage("unknown argument");
+    else if (k == "--roster-ttl") a.world.roster_ttl = std::stoi(v);
+    else if (k == "--offboard") a.delete_user = v == "delete";
+    else if (k == "--modes") {
+      for (const Mode& m : modes)
+        if (("," + v + ",").find(std::string(",") + m.name + ",") != std::string::npos) a.modes.push_back(m);
+    } else usage("unknown argument");
   }
   if (a.world.emulator.empty() || a.world.module.empty() || a.world.helper.empty() || a.world.work_dir.empty())
     usage("--emulator, --module, --helper and --work are required");
   if (a.world.users < 2 || a.world.hosts < 1 || a.revoke_at >= a.seconds) usage("bad sizes");
   return a;
-}
-
-int converse(int n, const pam_message** msg, pam_response** resp, void* data) {
-  const auto* token = static_cast<const std::string*>(data);
-  auto* out = static_cast<pam_response*>(std::calloc(static_cast<size_t>(n), sizeof(pam_response)));
-  if (out == nullptr) return PAM_BUF_ERR;
-  for (int i = 0; i < n; ++i) {
-    if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
-      out[i].resp = ::strdup(token->c_str());
-  }
-  *resp = out;
-  return PAM_SUCCESS;
-}
-
-int login_here(const std::string& confdir, int host, const fleet::FleetUser& user) {
-  pam_conv conv{converse, const_cast<std::string*>(&user.token)};
-  pam_handle_t* pamh = nullptr;
-  const std::string service = fleet::World::service_of(host);
-  int rc = pam_start_confdir(service.c_str(), user.name.c_str(), &conv, confdir.c_str(), &pamh);
-  if (rc != PAM_SUCCESS) return rc;
-  rc = pam_authenticate(pamh, PAM_SILENT);
-  pam_end(pamh, rc);
-  return rc;
-}
-
-// Each login in a process of its own, as on a real host (one sshd per connection): the
-// module swaps the process-wide environment while it talks to Squadcast, which concurrent
-// logins in one threaded process would see (nss_wrapper finds its files through it).
-int login(const std::string& confdir, int host, const fleet::FleetUser& user) {
-  const pid_t child = ::fork();
-  if (child < 0) return PAM_SYSTEM_ERR;
-  if (child == 0) ::_exit(login_here(confdir, host, user));
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) return PAM_SYSTEM_ERR;
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : PAM_SYSTEM_ERR;
 }
 
 struct Attempt {
@@ -125,7 +108,9 @@ struct Attempt {
 };
 
 struct RunResult {
-  int cache_ttl = 0;
+  Mode mode = modes[0];
+  int cache_ttl = 0;  // roster_ttl in directory mode
+  long calls = 0, busiest_token = 0;  // every API call of the run; the most calls on one token
   std::vector<Attempt> attempts;
   double revoke_started = 0, revoke_done = 0;
   int revoke_rc = -1;
@@ -138,10 +123,13 @@ struct RunResult {
 
 class Run {
  public:
-  Run(fleet::World& world, const Args& args, int cache_ttl) : world_(world), args_(args) { result_.cache_ttl = cache_ttl; }
+  Run(fleet::World& world, const Args& args, Mode mode, int ttl) : world_(world), args_(args) {
+    result_.mode = mode;
+    result_.cache_ttl = ttl;
+  }
 
   RunResult go() {
-    world_.configure_hosts(result_.cache_ttl);
+    world_.configure_hosts(result_.cache_ttl, std::max(5, result_.cache_ttl));  // roster_ttl: 5 at least
     world_.reset_emulator();
     world_.set_rate_limit(args_.rate_limit);
     start_ = Clock::now();
@@ -151,7 +139,12 @@ class Run {
     std::this_thread::sleep_for(std::chrono::duration<double>(args_.revoke_at));
     result_.revoke_started = now();
     std::string output;
-    result_.revoke_rc = world_.owner_revokes(victim().email, output);
+    if (args_.delete_user) {
+      world_.control("POST", "/_control/user/delete", "{\"user_email\":\"" + victim().email + "\"}");
+      result_.revoke_rc = 0;
+    } else {
+      result_.revoke_rc = world_.owner_revokes(victim().email, output);
+    }
     result_.revoke_done = now();
     revoked_.store(true);
     std::fprintf(stderr, "fleet: ttl=%d revoke exit %d: %s", result_.cache_ttl, result_.revoke_rc, output.c_str());
@@ -161,6 +154,9 @@ class Run {
     result_.seconds = now();
     result_.exchanges = world_.counter("exchange");  // before the sweep: the run's calls only
     result_.user_lookups = world_.counter("user");
+    result_.calls = world_.counter("total");
+    for (const auto& [id, calls] : world_.token_counters())
+      if (id != "tok-owner") result_.busiest_token = std::max(result_.busiest_token, calls);
     final_sweep();
     result_.refused_429 = world_.rate_limited_answers();
     return result_;
@@ -169,6 +165,9 @@ class Run {
  private:
   const fleet::FleetUser& victim() const { return world_.users().front(); }
   double now() const { return std::chrono::duration<double>(Clock::now() - start_).count(); }
+  int login(int host, const fleet::FleetUser& user) {
+    return fleet::login(world_.confdir(), fleet::World::service_of(host, result_.mode.kind), user);
+  }
 
   // A user logs in mostly on "their" hosts (every users-th host), sometimes anywhere.
   int pick_host(std::mt19937& random, int user) {
@@ -181,7 +180,7 @@ class Run {
 
   void attempt(int host, int user) {
     const double started = now();
-    const int rc = login(world_.confdir(), host, world_.users()[static_cast<std::size_t>(user)]);
+    const int rc = login(host, world_.users()[static_cast<std::size_t>(user)]);
     std::lock_guard lock(mu_);
     result_.attempts.push_back({started, now(), host, user, rc});
     if (user == 0 && rc == PAM_SUCCESS) victim_hosts_.insert(host);
@@ -209,7 +208,7 @@ class Run {
       bool any_allowed = false;
       for (int host : hosts) {
         const double started = now();
-        const int rc = login(world_.confdir(), host, victim());
+        const int rc = login(host, victim());
         std::lock_guard lock(mu_);
         result_.attempts.push_back({started, now(), host, 0, rc});
         any_allowed = any_allowed || rc == PAM_SUCCESS;
@@ -224,7 +223,7 @@ class Run {
 
   void final_sweep() {
     for (int host = 0; host < args_.world.hosts; ++host) {
-      const int rc = login(world_.confdir(), host, victim());
+      const int rc = login(host, victim());
       if (rc == PAM_SUCCESS) ++result_.final_sweep_allows;
       if (rc == PAM_AUTHINFO_UNAVAIL) ++result_.final_sweep_unavailable;
     }
@@ -303,6 +302,24 @@ std::string row(const RunResult& r, const Summary& s, const Args& args) {
   return text;
 }
 
+// A row of the side-by-side table (--modes): the same login mix and offboarding per gate.
+std::string mode_row(const RunResult& r, const Summary& s, const Args& args) {
+  char text[1024];
+  std::snprintf(text, sizeof text,
+                "| %s | %d s | %ld (%.0f/s) | %.2f s (bound %d s); %d/%d hosts refused at the end | %ld ok, %ld refused, "
+                "%ld AUTHINFO_UNAVAIL (%.1f%%) | %.0f (%.2f per login) | %.0f/min (limit %ld) | %ld | %ld | %s |",
+                r.mode.name, r.cache_ttl, s.logins, static_cast<double>(s.logins) / r.seconds, r.shut_out_after,
+                r.cache_ttl + args.world.timeout, args.world.hosts - r.final_sweep_allows, args.world.hosts, s.others_ok,
+                s.others_refused, s.others_unavailable,
+                100.0 * static_cast<double>(s.others_unavailable) /
+                    static_cast<double>(std::max(1L, s.others_ok + s.others_refused + s.others_unavailable)),
+                static_cast<double>(r.calls) / (args.world.hosts * r.seconds / 3600.0),
+                static_cast<double>(r.calls) / static_cast<double>(std::max(1L, s.logins)),
+                static_cast<double>(r.busiest_token) * 60.0 / r.seconds, args.rate_limit, r.refused_429,
+                s.victim_late_allows, s.verdict.c_str());
+  return text;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -312,8 +329,24 @@ int main(int argc, char** argv) {
     fleet::World world(args.world);
     std::vector<std::string> rows;
     bool passed = true;
+    if (!args.modes.empty()) {
+      std::string table =
+          "| gate | TTL | logins | offboarding: until no host lets u01 in | other 19 users | API calls per host per hour "
+          "| busiest token | 429s | wrong allows | verdict |\n|---|---|---|---|---|---|---|---|---|---|\n";
+      for (const Mode& mode : args.modes) {
+        const int ttl = mode.kind[0] == '\0' ? args.world.cache_ttl : args.world.roster_ttl;
+        RunResult result = Run(world, args, mode, ttl).go();
+        Summary summary = summarize(result, args);
+        passed = passed && summary.passed;
+        table += mode_row(result, summary, args) + "\n";
+        std::fprintf(stderr, "%s", table.c_str());
+      }
+      std::printf("%s", table.c_str());
+      if (!args.report.empty()) std::ofstream(args.report, std::ios::trunc) << table;
+      return args.check && !passed ? 1 : 0;
+    }
     for (int ttl : {args.world.cache_ttl, 0}) {
-      RunResult result = Run(world, args, ttl).go();
+      RunResult result = Run(world, args, modes[0], ttl).go();
       Summary summary = summarize(result, args);
       passed = passed && summary.passed;
       rows.push_back(row(result, summary, args));

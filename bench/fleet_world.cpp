@@ -1,6 +1,7 @@
 #include "fleet_world.hpp"
 
 #include <fcntl.h>
+#include <security/pam_appl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -49,17 +50,25 @@ std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
-// The project's seed plus N users of role "user", each with one token.
-nlohmann::json fleet_seed(std::vector<FleetUser>& users, std::string& owner_token, int count) {
+// The project's seed plus N users of role "user", each with one token, and directory
+// mode's world (see fleet_world.hpp): the host user with one token per host ("tok-hNNNN")
+// and "tok-host-shared", the team "fleet" and its schedule 900 with u02 on call.
+nlohmann::json fleet_seed(std::vector<FleetUser>& users, std::string& owner_token, int count, int hosts,
+                          std::map<std::string, std::string>& host_tokens) {
   owner_token = random_hex(64);
+  const std::string host_user = "5e8edb1f7e6f7d0001a10009";
   nlohmann::json seed = {
       {"signing_key", "squadcast-emulator-hs256-key-not-a-real-secret"},
       {"access_token_lifetime", 172800},
       {"organizations", {{{"id", org}, {"name", "Acme Operations"}}}},
       {"users", {{{"id", "5e8edb1f7e6f7d0001a10001"}, {"organization_id", org}, {"email", "olivia@acme.test"},
                   {"first_name", "Olivia"}, {"last_name", "Owner"}, {"role", "account_owner"},
-                  {"abilities", {"manage-api-tokens"}}}}},
+                  {"abilities", {"manage-api-tokens"}}},
+                 {{"id", host_user}, {"organization_id", org}, {"email", "fleet-host@acme.test"},
+                  {"first_name", "Fleet"}, {"last_name", "Host"}, {"role", "user"},
+                  {"abilities", nlohmann::json::array()}}}},
       {"refresh_tokens", {{{"id", "tok-owner"}, {"user_id", "5e8edb1f7e6f7d0001a10001"}, {"token", owner_token}}}}};
+  nlohmann::json members = nlohmann::json::array();
   for (int i = 1; i <= count; ++i) {
     char name[16], id[48];
     std::snprintf(name, sizeof name, "u%02d", i);
@@ -68,17 +77,29 @@ nlohmann::json fleet_seed(std::vector<FleetUser>& users, std::string& owner_toke
     seed["users"].push_back({{"id", id}, {"organization_id", org}, {"email", user.email}, {"first_name", name},
                              {"last_name", "Fleet"}, {"role", "user"}, {"abilities", nlohmann::json::array()}});
     seed["refresh_tokens"].push_back({{"id", user.token_id}, {"user_id", id}, {"token", user.token}});
+    members.push_back(id);
     users.push_back(std::move(user));
   }
+  for (int host = 0; host <= hosts; ++host) {
+    const std::string id = host < hosts ? "tok-" + World::service_of(host) : "tok-host-shared";
+    host_tokens[id] = random_hex(64);
+    seed["refresh_tokens"].push_back({{"id", id}, {"user_id", host_user}, {"token", host_tokens[id]}});
+  }
+  const std::string team = "5e8edb1f7e6f7d0001b29001";
+  seed["teams_and_oncall"] = {
+      {"teams", {{{"id", team}, {"name", "Fleet"}, {"slug", "fleet"}, {"organization_id", org}, {"members", members}}}},
+      {"squads", nlohmann::json::array()},
+      {"schedules", {{{"id", 900}, {"name", "Fleet primary"}, {"team_id", team},
+                      {"on_call", {{{"type", "user"}, {"id", members.size() > 1 ? members[1] : members[0]}}}}}}}};
   return seed;
 }
 
 }  // namespace
 
-std::string World::service_of(int host) {
+std::string World::service_of(int host, const std::string& kind) {
   char name[16];
   std::snprintf(name, sizeof name, "h%04d", host);
-  return name;
+  return name + kind;
 }
 
 void ensure_nss_wrapper(int argc, char** argv, const std::string& work_dir, int users) {
@@ -109,7 +130,11 @@ World::World(WorldOptions options) : options_(std::move(options)) {
   ::chmod(options_.work_dir.c_str(), 0700);
   const std::string state = options_.work_dir + "/emulator";
   fs::remove_all(state);
-  write_file(options_.work_dir + "/seed.json", fleet_seed(users_, owner_token_, options_.users).dump(1));
+  std::map<std::string, std::string> host_tokens;
+  write_file(options_.work_dir + "/seed.json",
+             fleet_seed(users_, owner_token_, options_.users, options_.hosts, host_tokens).dump(1));
+  fs::create_directories(options_.work_dir + "/host-tokens");
+  for (const auto& [id, token] : host_tokens) write_file(options_.work_dir + "/host-tokens/" + id, token + "\n");
 
   int in_pipe[2], out_pipe[2];
   if (::pipe2(in_pipe, O_CLOEXEC) != 0 || ::pipe2(out_pipe, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
@@ -144,7 +169,7 @@ World::World(WorldOptions options) : options_(std::move(options)) {
   if (run_helper({"login", "--stdin"}, owner_token_ + "\n", output) != 0) {
     throw std::runtime_error("the owner cannot log in: " + output);
   }
-  configure_hosts(options_.cache_ttl);
+  configure_hosts(options_.cache_ttl, options_.roster_ttl);
 }
 
 World::~World() {
@@ -155,21 +180,30 @@ World::~World() {
   }
 }
 
-void World::configure_hosts(int cache_ttl) {
+void World::configure_hosts(int cache_ttl, int roster_ttl) {
   namespace fs = std::filesystem;
   const std::string caches = options_.work_dir + "/caches";
   fs::remove_all(caches);
   fs::create_directories(caches);
   ::chmod(caches.c_str(), 0700);
   fs::create_directories(confdir());
-  const std::string common = "auth required " + options_.module + " org_id=" + org +
-                             " min_role=user user_map=email_localpart auth_url=" + url_ + " api_url=" + url_ +
-                             " ca_file=" + ca_ + " timeout=" + std::to_string(options_.timeout) +
-                             " cache_ttl=" + std::to_string(cache_ttl);
+  const std::string where = " org_id=" + org + " auth_url=" + url_ + " api_url=" + url_ + " ca_file=" + ca_ +
+                            " timeout=" + std::to_string(options_.timeout);
+  const std::string token_mode = "auth required " + options_.module + where +
+                                 " min_role=user user_map=email_localpart cache_ttl=" + std::to_string(cache_ttl);
+  const std::string directory = "account required " + options_.module + where +
+                                " token_source=host user_map=email_localpart email_domain=acme.test roster_ttl=" +
+                                std::to_string(roster_ttl);
+  const std::string tokens = options_.work_dir + "/host-tokens/";
   for (int host = 0; host < options_.hosts; ++host) {
-    write_file(confdir() + "/" + service_of(host), common + " cache_dir=" + caches + "/" + service_of(host) + "\n");
+    const std::string h = service_of(host), own = " host_token=" + tokens + "tok-" + h;
+    write_file(confdir() + "/" + h, token_mode + " cache_dir=" + caches + "/" + h + "\n");
+    write_file(confdir() + "/" + h + "-d", directory + own + " require_team=fleet cache_dir=" + caches + "/" + h + "-d\n");
+    write_file(confdir() + "/" + h + "-o", directory + own + " require_oncall=fleet cache_dir=" + caches + "/" + h + "-d\n");
+    write_file(confdir() + "/" + h + "-s", directory + " host_token=" + tokens +
+                                               "tok-host-shared require_team=fleet cache_dir=" + caches + "/" + h + "-s\n");
   }
-  write_file(confdir() + "/other", "auth required pam_deny.so\n");
+  write_file(confdir() + "/other", "auth required pam_deny.so\naccount required pam_deny.so\n");
 }
 
 std::string World::control(const std::string& method, const std::string& path, const std::string& body) {
@@ -181,7 +215,13 @@ std::string World::control(const std::string& method, const std::string& path, c
   return response.value().body;
 }
 
-void World::reset_emulator() { control("POST", "/_control/reset", "{}"); }
+void World::reset_emulator() {
+  control("POST", "/_control/reset", "{}");
+  control("POST", "/_control/oncall/reset", "{}");
+}
+std::map<std::string, long> World::token_counters() {
+  return nlohmann::json::parse(control("GET", "/_control/token_counters")).get<std::map<std::string, long>>();
+}
 void World::set_rate_limit(long per_minute) {
   control("POST", "/_control/rate_limit", nlohmann::json{{"per_minute", per_minute}}.dump());
 }
@@ -227,6 +267,42 @@ int World::run_helper(const std::vector<std::string>& args, const std::string& i
   ::waitpid(pid, &status, 0);
   output = read_file(out_path);
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+namespace {
+int converse(int n, const pam_message** msg, pam_response** resp, void* data) {
+  const auto* token = static_cast<const std::string*>(data);
+  auto* out = static_cast<pam_response*>(std::calloc(static_cast<size_t>(n), sizeof(pam_response)));
+  if (out == nullptr) return PAM_BUF_ERR;
+  for (int i = 0; i < n; ++i) {
+    if (msg[i]->msg_style == PAM_PROMPT_ECHO_OFF || msg[i]->msg_style == PAM_PROMPT_ECHO_ON)
+      out[i].resp = ::strdup(token->c_str());
+  }
+  *resp = out;
+  return PAM_SUCCESS;
+}
+}  // namespace
+
+int login_here(const std::string& confdir, const std::string& service, const FleetUser& user) {
+  pam_conv conv{converse, const_cast<std::string*>(&user.token)};
+  pam_handle_t* pamh = nullptr;
+  int rc = pam_start_confdir(service.c_str(), user.name.c_str(), &conv, confdir.c_str(), &pamh);
+  if (rc != PAM_SUCCESS) return rc;
+  const bool directory = service.find('-') != std::string::npos;
+  rc = directory ? pam_acct_mgmt(pamh, PAM_SILENT) : pam_authenticate(pamh, PAM_SILENT);
+  pam_end(pamh, rc);
+  return rc;
+}
+
+int login(const std::string& confdir, const std::string& service, const FleetUser& user) {
+  const pid_t child = ::fork();
+  if (child < 0) return PAM_SYSTEM_ERR;
+  if (child == 0) ::_exit(login_here(confdir, service, user));
+  int status = 0;
+  while (::waitpid(child, &status, 0) < 0) {
+    if (errno != EINTR) return PAM_SYSTEM_ERR;
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : PAM_SYSTEM_ERR;
 }
 
 int World::owner_revokes(const std::string& email, std::string& output) {

@@ -6,8 +6,8 @@
 // (pthread_atfork), each child copying libpam into its own /tmp/pam.X out of 62 names,
 // which races when 50 children start at once.
 //
-//   pam_bench --service S --user U --token-file F [--confdir DIR] [--runs N]
-//       N authentications one after another; prints runs, ok, median_ms, p95_ms, min_ms, max_ms
+//   pam_bench --service S --user U --token-file F [--confdir DIR] [--account] [--runs N]
+//       N authentications (--account: pam_acct_mgmt, for directory mode) one after another; prints runs, ok, median_ms, p95_ms, min_ms, max_ms
 //   pam_bench --service S --user U --token-file F --parallel N
 //       forks N children that authenticate once each, released together (a pipe is the
 //       barrier); prints wall_ms (release to the last child's exit) and ok
@@ -41,6 +41,7 @@ struct Args {
   std::string confdir;
   int runs = 20;
   int parallel = 0;
+  bool account = false;  // --account: pam_acct_mgmt (directory mode) instead of pam_authenticate
 };
 
 [[noreturn]] void usage(const char* why) {
@@ -74,6 +75,7 @@ Args parse(int argc, char** argv) {
     else if (k == "--parallel") a.parallel = to_int(value(), "bad --parallel");
     else if (k == "--dlopen-rss") a.dlopen_module = value();
     else if (k == "--confdir") a.confdir = value();
+    else if (k == "--account") a.account = true;
     else usage("unknown argument");
   }
   if (a.dlopen_module.empty() && (a.service.empty() || a.user.empty() || a.token_file.empty()))
@@ -112,7 +114,7 @@ int authenticate_once(const Args& a, std::string* token) {
   pam_handle_t* pamh = nullptr;
   int rc = start(a, &conv, &pamh);
   if (rc != PAM_SUCCESS) return rc;
-  rc = pam_authenticate(pamh, PAM_SILENT);
+  rc = a.account ? pam_acct_mgmt(pamh, PAM_SILENT) : pam_authenticate(pamh, PAM_SILENT);
   pam_end(pamh, rc);
   return rc;
 }
