@@ -99,6 +99,21 @@ rt_token_to_file() {  # token-id file
   [ -s "$2" ] || fail "no token for $1 from the emulator"
 }
 
+# The host's own credential as squadcast-pam-check --enroll leaves it (WORK/etc-squadcast/
+# host-token), alice's and bob's tokens only so that they can be looked for: SECRETS/persons
+# holds theirs and SECRETS/all the host's too (each in full and its first 8 characters).
+rt_host_and_person_tokens() {  # work secrets
+  mkdir -m 700 "$1/etc-squadcast"
+  rt_token_to_file tok-host-1 "$1/etc-squadcast/host-token"
+  rt_token_to_file tok-admin "$2/alice"
+  rt_token_to_file tok-user "$2/bob"
+  local who tok
+  for who in alice bob; do tok=$(cat "$2/$who"); printf '%s\n%s\n' "$tok" "${tok:0:8}"; done >"$2/persons"
+  tok=$(cat "$1/etc-squadcast/host-token")
+  { cat "$2/persons"; printf '%s\n%s\n' "$tok" "${tok:0:8}"; } >"$2/all"
+  chmod 600 "$2"/*
+}
+
 rt_capture_syslog() {  # out-file
   # The system's /dev/log is not ours to read from: then the module's lines go there.
   [ -e /dev/log ] && return 0

@@ -57,16 +57,7 @@ fail() {
 }
 
 rt_start_emulator "$emulator" "$seed" "$work"
-# The host's own credential, as squadcast-pam-check --enroll leaves it.
-mkdir -m 700 "$work/etc-squadcast"
-rt_token_to_file tok-host-1 "$work/etc-squadcast/host-token"
-# The persons' tokens: only so that we can look for them (and their first 8 characters).
-rt_token_to_file tok-admin "$secrets/alice"
-rt_token_to_file tok-user "$secrets/bob"
-for who in alice bob; do tok=$(cat "$secrets/$who"); printf '%s\n%s\n' "$tok" "${tok:0:8}"; done >"$secrets/persons"
-tok=$(cat "$work/etc-squadcast/host-token")
-{ cat "$secrets/persons"; printf '%s\n%s\n' "$tok" "${tok:0:8}"; } >"$secrets/all"
-chmod 600 "$secrets"/*
+rt_host_and_person_tokens "$work" "$secrets"
 
 # --- local users with their keys (removed at exit); a leftover of a killed earlier run is replaced
 mkdir -m 755 "$work/home"

@@ -58,14 +58,7 @@ fail() {
 }
 
 rt_start_emulator "$emulator" "$seed" "$work"
-mkdir -m 700 "$work/etc-squadcast"
-rt_token_to_file tok-host-1 "$work/etc-squadcast/host-token"
-rt_token_to_file tok-admin "$secrets/alice"
-rt_token_to_file tok-user "$secrets/bob"
-for who in alice bob; do tok=$(cat "$secrets/$who"); printf '%s\n%s\n' "$tok" "${tok:0:8}"; done >"$secrets/persons"
-tok=$(cat "$work/etc-squadcast/host-token")
-{ cat "$secrets/persons"; printf '%s\n%s\n' "$tok" "${tok:0:8}"; } >"$secrets/all"
-chmod 600 "$secrets"/*
+rt_host_and_person_tokens "$work" "$secrets"
 
 # --- this namespace's /etc: a copy of the host's, on a tmpfs only this namespace sees
 [ "$(readlink /proc/self/ns/mnt)" != "$(readlink /proc/1/ns/mnt)" ] || fail "not in a mount namespace of our own"
