@@ -76,20 +76,12 @@ Args parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) usage("missing value");
     std::string v = argv[++i];
-    if (k == "--emulator") a.world.emulator = v;
-    else if (k == "--module") a.world.module = v;
-    else if (k == "--helper") a.world.helper = v;
-    else if (k == "--work") a.world.work_dir = v;
-    else if (k == "--hosts") a.world.hosts = std::stoi(v);
-    else if (k == "--users") a.world.users = std::stoi(v);
-    else if (k == "--cache-ttl") a.world.cache_ttl = std::stoi(v);
-    else if (k == "--timeout") a.world.timeout = std::stoi(v);
-    else if (k == "--seconds") a.seconds = std::stod(v);
+    if (fleet::set_world_option(a.world, k, v)) continue;
+    if (k == "--seconds") a.seconds = std::stod(v);
     else if (k == "--revoke-at") a.revoke_at = std::stod(v);
     else if (k == "--rate") a.rate = std::stod(v);
     else if (k == "--rate-limit") a.rate_limit = std::stol(v);
     else if (k == "--report") a.report = v;
-    else if (k == "--roster-ttl") a.world.roster_ttl = std::stoi(v);
     else if (k == "--offboard") a.delete_user = v == "delete";
     else if (k == "--modes") {
       for (const Mode& m : modes)

@@ -48,14 +48,8 @@ Args parse(int argc, char** argv) {
   a.world.roster_ttl = 30;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--emulator") a.world.emulator = v;
-    else if (k == "--module") a.world.module = v;
-    else if (k == "--helper") a.world.helper = v;
-    else if (k == "--work") a.world.work_dir = v;
-    else if (k == "--hosts") a.world.hosts = std::stoi(v);
-    else if (k == "--timeout") a.world.timeout = std::stoi(v);
-    else if (k == "--roster-ttl") a.world.roster_ttl = std::stoi(v);
-    else if (k == "--rate-limit") a.rate_limit = std::stol(v);
+    if (fleet::set_world_option(a.world, k, v)) continue;
+    if (k == "--rate-limit") a.rate_limit = std::stol(v);
     else if (k == "--fanout-seconds") a.fanout_seconds = std::stod(v);
     else if (k == "--burst") a.burst = std::stoi(v);
     else if (k == "--scenarios") a.scenarios = v;

@@ -309,4 +309,18 @@ int World::owner_revokes(const std::string& email, std::string& output) {
   return run_helper({"tokens", "revoke", "--user", email, "--yes"}, "", output);
 }
 
+bool set_world_option(WorldOptions& world, const std::string& key, const std::string& value) {
+  if (key == "--emulator") world.emulator = value;
+  else if (key == "--module") world.module = value;
+  else if (key == "--helper") world.helper = value;
+  else if (key == "--work") world.work_dir = value;
+  else if (key == "--hosts") world.hosts = std::stoi(value);
+  else if (key == "--users") world.users = std::stoi(value);
+  else if (key == "--cache-ttl") world.cache_ttl = std::stoi(value);
+  else if (key == "--timeout") world.timeout = std::stoi(value);
+  else if (key == "--roster-ttl") world.roster_ttl = std::stoi(value);
+  else return false;
+  return true;
+}
+
 }  // namespace fleet

@@ -37,6 +37,10 @@ struct FleetUser {
   std::string token;  // the refresh token the user types at every login
 };
 
+// The options both fleet benchmarks take for the world (--emulator, --module, --helper,
+// --work, --hosts, --users, --cache-ttl, --timeout, --roster-ttl): true when `key` is one.
+bool set_world_option(WorldOptions& world, const std::string& key, const std::string& value);
+
 class World {
  public:
   explicit World(WorldOptions options);  // throws std::runtime_error
